@@ -1,0 +1,156 @@
+"""The Kafka adapter against the real broker: round trip, commit after the sink, dead letters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from tipwatch.config import Settings
+from tipwatch.contract import ContractError, parse_raw
+from tipwatch.errors import BrokerUnavailable
+from tipwatch.setup import create_topics
+from tipwatch.stream import ConsumerLoop, Message, Producer, Rejected, Retryable
+from tipwatch.stream.deadletter_tools import read_dead_letters, replay
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class CollectSink:
+    """Keeps every message it is given; optionally fails the first ``fail_times`` calls."""
+
+    def __init__(self, fail_times: int = 0) -> None:
+        self.messages: list[Message] = []
+        self.fail_times = fail_times
+        self.calls = 0
+
+    def process(self, batch: Sequence[Message]) -> list[Rejected]:
+        self.calls += 1
+        if self.calls <= self.fail_times:
+            raise Retryable("sink down (test)")
+        self.messages.extend(batch)
+        return []
+
+
+class ContractSink(CollectSink):
+    """Rejects anything that is not a valid raw record."""
+
+    def process(self, batch: Sequence[Message]) -> list[Rejected]:
+        rejected = []
+        for message in batch:
+            try:
+                parse_raw(message.value or b"")
+                self.messages.append(message)
+            except ContractError as exc:
+                rejected.append(Rejected(message, f"contract: {exc.reason}"))
+        return rejected
+
+
+def produce(settings: Settings, values: list[bytes], topic: str = "posts.raw") -> None:
+    with Producer(settings) as producer:
+        for i, value in enumerate(values):
+            producer.send(settings.topic(topic), value=value, key=f"k{i}".encode())
+        producer.flush()
+
+
+def consume(settings: Settings, sink: CollectSink, group: str = "it", **run: object) -> ConsumerLoop:
+    loop = ConsumerLoop(settings, group=group, topics=[settings.topic("posts.raw")], stage="test", sink=sink)
+    loop.run(**{"idle_timeout_s": 4.0, **run})
+    return loop
+
+
+def test_round_trip_commits_after_the_sink(stack_settings: Settings) -> None:
+    assert all(create_topics(stack_settings).values())
+    assert not any(create_topics(stack_settings).values()), "setup must be idempotent"
+    values = [f"message {i}".encode() for i in range(50)]
+    delivered: list[object] = []
+    with Producer(stack_settings) as producer:
+        for value in values:
+            producer.send(stack_settings.topic("posts.raw"), value=value,
+                          on_delivery=lambda err, meta: delivered.append(err or meta))
+        producer.flush()
+    assert len(delivered) == 50 and all(not isinstance(d, Exception) for d in delivered)
+    first = CollectSink()
+    stats = consume(stack_settings, first).stats
+    assert sorted(m.value for m in first.messages) == sorted(values)
+    assert stats.messages == 50 and stats.commits >= 1
+    again = CollectSink()
+    consume(stack_settings, again, idle_timeout_s=3.0)
+    assert again.messages == [], "committed messages must not be re-delivered to the same group"
+
+
+def test_retryable_sink_retries_the_same_batch(stack_settings: Settings) -> None:
+    create_topics(stack_settings)
+    produce(stack_settings, [b"a", b"b", b"c"])
+    sink = CollectSink(fail_times=2)
+    loop = consume(stack_settings, sink)
+    assert sorted(m.value for m in sink.messages) == [b"a", b"b", b"c"]
+    assert loop.stats.retries == 2
+
+
+def test_consumer_killed_before_commit_gets_the_batch_again(stack_settings: Settings, tmp_path: Path) -> None:
+    create_topics(stack_settings)
+    values = [f"m{i}".encode() for i in range(20)]
+    produce(stack_settings, values)
+    seen = tmp_path / "seen.json"
+    child = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("consumer_that_dies.py")), stack_settings.model_dump_json(),
+         str(seen)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert child.returncode == -9, child.stderr[-2000:]
+    died_with = json.loads(seen.read_text())
+    assert died_with, "the dying consumer saw a batch"
+    survivor = CollectSink()
+    consume(stack_settings, survivor, idle_timeout_s=stack_settings.kafka.session_timeout_ms / 1000 + 10)
+    got = {(m.partition, m.offset) for m in survivor.messages}
+    assert {tuple(p) for p in died_with} <= got, "the uncommitted batch was re-delivered"
+    assert sorted(m.value for m in survivor.messages) == sorted(values)
+
+
+def test_poison_messages_go_to_the_dead_letter_topic(stack_settings: Settings) -> None:
+    create_topics(stack_settings)
+    poison = [b"\xff\xfe not utf-8", b"{not json", json.dumps({"schema": "tipwatch.post/1"}).encode()]
+    produce(stack_settings, poison)
+    sink = ContractSink()
+    loop = consume(stack_settings, sink)
+    assert sink.messages == [] and loop.stats.rejected == 3
+    letters = list(read_dead_letters(stack_settings))
+    assert sorted(letter.value for letter in letters) == sorted(poison), "original bytes untouched"
+    reasons = {letter.value: letter.reason for letter in letters}
+    assert "not UTF-8" in reasons[poison[0]]
+    assert "not JSON" in reasons[poison[1]]
+    assert "id: Field required" in reasons[poison[2]]
+    for letter in letters:
+        assert letter.stage == "test"
+        assert letter.original_topic == stack_settings.topic("posts.raw")
+        assert letter.original_offset >= 0
+    assert replay(stack_settings, select=lambda letter: b"not json" in letter.value) == 1
+    again = CollectSink()
+    consume(stack_settings, again, group="replay-check")
+    assert [m.value for m in again.messages].count(b"{not json") == 2
+    assert any(m.header("replayed_from") for m in again.messages)
+
+
+def test_stop_finishes_the_batch_and_commits(stack_settings: Settings) -> None:
+    create_topics(stack_settings)
+    produce(stack_settings, [b"x"] * 10)
+    sink = CollectSink()
+    loop = ConsumerLoop(stack_settings, group="it", topics=[stack_settings.topic("posts.raw")], stage="test",
+                        sink=sink)
+    timer = threading.Timer(6.0, loop.stop)
+    timer.start()
+    stats = loop.run()
+    timer.cancel()
+    assert stats.messages == 10 and stats.commits >= 1
+
+
+def test_unreachable_broker_is_one_clear_sentence(stack_settings: Settings) -> None:
+    dead = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(
+        update={"bootstrap_servers": ["127.0.0.1:1"], "connect_timeout_s": 2.0})})
+    with pytest.raises(BrokerUnavailable, match="cannot reach Kafka at 127.0.0.1:1"):
+        Producer(dead)

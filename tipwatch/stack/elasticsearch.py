@@ -1,0 +1,207 @@
+"""The local Elasticsearch: Elastic's integration-test zip from Maven, run as a non-root user."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from string import Template
+
+from tipwatch.config.settings import Settings
+from tipwatch.errors import StackError
+from tipwatch.stack import maven, process
+from tipwatch.stack.java import find_java
+from tipwatch.stack.server import ServerStatus
+
+STACK_FILES = Path(__file__).resolve().parents[2] / "stack" / "elasticsearch"
+ROOT_HOME = Path("/var/lib/tipwatch-stack")
+"""Where Elasticsearch lives when the project folder is not readable by the service user."""
+
+
+class ElasticsearchServer:
+    """One single-node Elasticsearch on 127.0.0.1."""
+
+    name = "elasticsearch"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stack = settings.stack
+        self.home = self._home(settings.paths.state_dir.resolve() / "elasticsearch")
+        self.dist = self.home / "dist"
+        self.es_home = self.dist / f"elasticsearch-{self.stack.elasticsearch_version}"
+        self.conf = self.home / "config"
+        self.data = self.home / "data"
+        self.logs = self.home / "logs"
+        self.log = self.logs / "console.log"
+        self.pid_file = self.home / "launcher.pid"
+        self.server_pid_file = self.logs / "server.pid"
+
+    @staticmethod
+    def _home(wanted: Path) -> Path:
+        """The project's state folder, unless running as root in a folder other users cannot enter."""
+        if os.geteuid() != 0:
+            return wanted
+        for parent in [*reversed(wanted.parents)]:
+            if parent.exists() and not (parent.stat().st_mode & 0o001):
+                digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
+                return ROOT_HOME / digest / "elasticsearch"
+        return wanted
+
+    def install(self) -> None:
+        """Fetch and unpack the distribution (once per version) and write its config."""
+        if not (self.es_home / "bin" / "elasticsearch").exists():
+            zips = self.home / "zip"
+            maven.copy_dependencies(
+                STACK_FILES / "pom.xml", zips, {"elasticsearch.version": self.stack.elasticsearch_version},
+                self.home / "mvn.log",
+            )
+            archive = next(zips.glob("elasticsearch-*.zip"), None)
+            if archive is None:
+                raise StackError(f"mvn did not deliver the Elasticsearch zip; see {self.home / 'mvn.log'}")
+            shutil.rmtree(self.dist, ignore_errors=True)
+            maven.unzip(archive, self.dist)
+        self._write_config()
+        self._own()
+
+    def _write_config(self) -> None:
+        if self.conf.exists():
+            shutil.rmtree(self.conf)
+        shutil.copytree(self.es_home / "config", self.conf)
+        security = "xpack.security.enabled: false"
+        if self.stack.elasticsearch_security:
+            security = _secure_config(self.conf)
+        text = Template((STACK_FILES / "elasticsearch.yml.template").read_text()).substitute(
+            port=self.stack.elasticsearch_port, transport_port=self.stack.elasticsearch_port + 100,
+            data_dir=self.data, logs_dir=self.logs, security=security,
+        )
+        (self.conf / "elasticsearch.yml").write_text(text)
+        heap = f"-Xms{self.stack.elasticsearch_heap_min}\n-Xmx{self.stack.elasticsearch_heap_max}\n"
+        (self.conf / "jvm.options.d").mkdir(exist_ok=True)
+        (self.conf / "jvm.options.d" / "tipwatch-heap.options").write_text(heap)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+
+    def _user(self) -> pwd.struct_passwd | None:
+        """The service user when running as root (created if missing); None otherwise."""
+        if os.geteuid() != 0:
+            return None
+        name = self.stack.elasticsearch_user
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            result = subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                capture_output=True, text=True, check=False,
+            )
+            if result.returncode != 0:
+                raise StackError(
+                    f"Elasticsearch refuses to run as root and creating the user {name!r} failed: "
+                    f"{result.stderr.strip()}"
+                ) from None
+            return pwd.getpwnam(name)
+
+    def _own(self) -> None:
+        user = self._user()
+        if user is None:
+            return
+        for path in [self.home, *self.home.rglob("*")]:
+            os.lchown(path, user.pw_uid, user.pw_gid)
+
+    def pid(self) -> int | None:
+        """The launcher's pid when Elasticsearch runs."""
+        return process.read_pid(self.pid_file)
+
+    def start(self) -> int:
+        """Start Elasticsearch in the background (as the service user when root); the launcher pid."""
+        if process.port_open(self.stack.elasticsearch_port):
+            raise StackError(
+                f"port {self.stack.elasticsearch_port} is already taken by another program; stop it or set "
+                f"stack.elasticsearch_port in config/settings.yaml"
+            )
+        java_home = find_java(21)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ES_JAVA_HOME": str(java_home),
+            "ES_PATH_CONF": str(self.conf), "HOME": str(self.home), "LANG": "C.UTF-8",
+        }
+        user = self._user()
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            child = subprocess.Popen(
+                [str(self.es_home / "bin" / "elasticsearch"), "-p", str(self.server_pid_file)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                cwd=self.home, start_new_session=True,
+                user=user.pw_uid if user else None, group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+            )
+        self.pid_file.write_text(str(child.pid))
+        return child.pid
+
+    def url(self) -> str:
+        """Base URL of the local server."""
+        scheme = "https" if self.stack.elasticsearch_security else "http"
+        return f"{scheme}://127.0.0.1:{self.stack.elasticsearch_port}"
+
+    def health(self) -> dict | None:
+        """``_cluster/health`` as a dict, or None when it does not answer."""
+        if self.stack.elasticsearch_security:
+            return None
+        try:
+            with urllib.request.urlopen(f"{self.url()}/_cluster/health", timeout=3) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def ready(self) -> bool:
+        """True when the cluster is at least yellow."""
+        if not process.port_open(self.stack.elasticsearch_port):
+            return False
+        health = self.health()
+        return health is not None and health.get("status") in ("yellow", "green")
+
+    def status(self) -> ServerStatus:
+        """Version, port, pid, data dir and memory (launcher plus server JVM)."""
+        pid = self.pid()
+        rss = None
+        if pid:
+            pids = [pid, *process.children(pid)]
+            server = process.read_pid(self.server_pid_file)
+            if server and server not in pids:
+                pids.append(server)
+            rss = sum(process.rss_bytes(p) or 0 for p in pids)
+        return ServerStatus(
+            name=self.name, version=self.stack.elasticsearch_version, port=self.stack.elasticsearch_port,
+            pid=pid, data_dir=self.data, log_file=self.log, rss=rss, running=pid is not None,
+        )
+
+    def stop(self) -> bool:
+        """Stop Elasticsearch (SIGTERM to the launcher, SIGKILL after a grace period)."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        server = process.read_pid(self.server_pid_file)
+        process.stop(pid, grace_s=30)
+        if server and process.alive(server):
+            process.stop(server, grace_s=10)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+
+def _secure_config(conf: Path) -> str:
+    """Security settings for a TLS + auth local node (certificates made by the security helper)."""
+    from tipwatch.stack.certs import write_certificates
+
+    write_certificates(conf / "certs")
+    return "\n".join([
+        "xpack.security.enabled: true",
+        "xpack.security.http.ssl.enabled: true",
+        "xpack.security.http.ssl.key: certs/node.key",
+        "xpack.security.http.ssl.certificate: certs/node.crt",
+        "xpack.security.http.ssl.certificate_authorities: certs/ca.crt",
+        "xpack.security.transport.ssl.enabled: false",
+    ])

@@ -1,0 +1,210 @@
+"""The consumer loop every worker runs: poll a batch, hand it to a sink, dead-letter rejects,
+flush, and only then commit offsets (at-least-once by construction).
+
+A sink raising ``Retryable`` (server down, 429) pauses consumption and retries the same batch
+with exponential backoff; nothing is committed meanwhile. SIGTERM/SIGINT finish the batch in
+hand, commit it and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from tipwatch.config.settings import Settings
+from tipwatch.errors import BrokerUnavailable
+from tipwatch.stream.connection import kafka_options
+from tipwatch.stream.deadletter import DeadLetter
+from tipwatch.stream.errors import DeliveryFailed, Retryable
+from tipwatch.stream.message import Message, Rejected
+from tipwatch.stream.producer import Producer
+
+log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    """Processes a batch and makes its results durable before returning."""
+
+    def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
+        """Write the batch; return the messages to dead-letter. Raise Retryable to retry it all."""
+        ...
+
+
+@dataclass
+class LoopStats:
+    """Counters of one loop, logged at the end."""
+
+    batches: int = 0
+    messages: int = 0
+    rejected: int = 0
+    retries: int = 0
+    commits: int = 0
+
+
+class ConsumerLoop:
+    """Consumer group ``group`` over ``topics``, feeding ``sink``; stage name for dead letters."""
+
+    def __init__(self, settings: Settings, *, group: str, topics: Sequence[str], stage: str, sink: Sink,
+                 producer: Producer | None = None, **consumer_options: Any) -> None:
+        self.settings = settings
+        self.stage = stage
+        self.sink = sink
+        self.stats = LoopStats()
+        self._stop = threading.Event()
+        self._own_producer = producer is None
+        self.producer = producer or Producer(settings, role=f"{stage}-deadletter")
+        self.deadletter = DeadLetter(self.producer, settings, stage)
+        options = {
+            **kafka_options(settings, stage),
+            "group_id": f"{settings.kafka.topic_prefix}{group}",
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "max_poll_records": settings.kafka.max_poll_records,
+            "session_timeout_ms": settings.kafka.session_timeout_ms,
+            "heartbeat_interval_ms": max(1000, settings.kafka.session_timeout_ms // 3),
+            "fetch_max_bytes": 64 * 1024 * 1024,
+            "max_partition_fetch_bytes": 16 * 1024 * 1024,
+            **consumer_options,
+        }
+        try:
+            self.consumer = KafkaConsumer(*topics, **options)
+        except KafkaError as exc:
+            raise BrokerUnavailable(
+                f"cannot reach Kafka at {', '.join(settings.kafka.bootstrap_servers)}; start it with "
+                f"'tipwatch stack up' or fix kafka.bootstrap_servers"
+            ) from exc
+
+    def stop(self) -> None:
+        """Ask the loop to finish the batch in hand, commit and return."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once stop() was called."""
+        return self._stop.is_set()
+
+    def run(self, *, max_messages: int | None = None, idle_timeout_s: float | None = None,
+            on_batch: Callable[[LoopStats], None] | None = None) -> LoopStats:
+        """Loop until stopped, ``max_messages`` processed, or nothing arrived for ``idle_timeout_s``."""
+        idle_since = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                batch = self._poll()
+                if not batch:
+                    if idle_timeout_s is not None and time.monotonic() - idle_since >= idle_timeout_s:
+                        break
+                    continue
+                idle_since = time.monotonic()
+                if not self._handle(batch):
+                    break
+                if on_batch:
+                    on_batch(self.stats)
+                if max_messages is not None and self.stats.messages >= max_messages:
+                    break
+        finally:
+            self.close()
+        return self.stats
+
+    def _poll(self) -> list[Message]:
+        try:
+            records = self.consumer.poll(timeout_ms=self.settings.kafka.poll_timeout_ms)
+        except KafkaError as exc:
+            log.warning("poll failed (%s); retrying", exc)
+            self._stop.wait(1.0)
+            return []
+        batch = [
+            Message(topic=r.topic, partition=r.partition, offset=r.offset, value=r.value, key=r.key,
+                    headers=tuple((k, v) for k, v in (r.headers or [])), timestamp_ms=r.timestamp)
+            for records_of_partition in records.values() for r in records_of_partition
+        ]
+        return batch
+
+    def _handle(self, batch: list[Message]) -> bool:
+        """Process, dead-letter, flush, commit. False when stopped before the batch was done."""
+        backoff = 0.5
+        paused = False
+        while True:
+            try:
+                rejected = self.sink.process(batch)
+                for item in rejected:
+                    self.deadletter.send(item.message, item.reason)
+                self.producer.flush()
+                break
+            except Retryable as exc:
+                self.stats.retries += 1
+                if not paused:
+                    self.consumer.pause(*self.consumer.assignment())
+                    paused = True
+                log.warning("%s: %s; retrying the batch of %d in %.1f s", self.stage, exc, len(batch), backoff)
+                if self._stop.wait(backoff):
+                    return False
+                self._keep_alive()
+                backoff = min(backoff * 2, self.settings.kafka.retry_backoff_max_s)
+        if paused:
+            self.consumer.resume(*self.consumer.paused())
+        self.stats.batches += 1
+        self.stats.messages += len(batch)
+        self.stats.rejected += len(rejected)
+        self._commit(batch)
+        return True
+
+    def _keep_alive(self) -> None:
+        """Poll while paused so the group does not evict this consumer during a long outage."""
+        try:
+            self.consumer.poll(timeout_ms=0)
+        except KafkaError as exc:
+            log.debug("keep-alive poll: %s", exc)
+
+    def _commit(self, batch: list[Message]) -> None:
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for message in batch:
+            tp = TopicPartition(message.topic, message.partition)
+            if tp not in offsets or offsets[tp].offset <= message.offset:
+                offsets[tp] = OffsetAndMetadata(message.offset + 1, "", -1)
+        backoff = 0.5
+        while True:
+            try:
+                self.consumer.commit(offsets=offsets)
+                self.stats.commits += 1
+                return
+            except CommitFailedError as exc:
+                log.warning("commit refused after a rebalance (%s); the batch will be re-delivered", exc)
+                return
+            except KafkaError as exc:
+                log.warning("commit failed (%s); retrying in %.1f s", exc, backoff)
+                if self._stop.wait(backoff):
+                    return
+                backoff = min(backoff * 2, self.settings.kafka.retry_backoff_max_s)
+
+    def close(self) -> None:
+        """Close the consumer (and the dead-letter producer if this loop made it)."""
+        try:
+            self.consumer.close(autocommit=False)
+        except KafkaError as exc:
+            log.warning("consumer close: %s", exc)
+        if self._own_producer:
+            self.producer.close()
+        log.info("%s stopped: %s", self.stage, self.stats)
+
+
+def stop_on_signals(loop: ConsumerLoop) -> None:
+    """SIGTERM and SIGINT stop the loop gracefully (call from the main thread)."""
+
+    def _handler(signum: int, _frame: object) -> None:
+        log.info("%s: signal %d, finishing the batch in hand", loop.stage, signum)
+        loop.stop()
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+
+
+__all__ = ["ConsumerLoop", "DeliveryFailed", "LoopStats", "Retryable", "Sink", "stop_on_signals"]
