@@ -12,7 +12,10 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install system venv lint bench stack-up stack-down clean
 
 run: install
-	$(BIN)/tipwatch run --demo --once
+	$(BIN)/tipwatch stack up
+	$(BIN)/tipwatch setup
+	$(BIN)/tipwatch check
+	$(BIN)/tipwatch stack status
 
 test: install
 	$(BIN)/ruff check .

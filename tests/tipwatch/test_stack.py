@@ -1,0 +1,85 @@
+"""The local stack: a second, private stack on other ports goes up, up again, down, down again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tipwatch.config import Settings
+from tipwatch.errors import StackError
+from tipwatch.stack import LocalStack
+from tipwatch.stack.java import find_java
+from tipwatch.stack.process import port_open
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def private_settings(base: Settings, state: Path) -> Settings:
+    stack = base.stack.model_copy(update={
+        "kafka_port": 19092, "kafka_controller_port": 19093, "elasticsearch_port": 19200,
+        "elasticsearch_heap_max": "512m",
+    })
+    return base.model_copy(update={
+        "stack": stack, "paths": base.paths.model_copy(update={"state_dir": state}),
+        "kafka": base.kafka.model_copy(update={"bootstrap_servers": ["127.0.0.1:19092"]}),
+        "elasticsearch": base.elasticsearch.model_copy(update={"hosts": ["http://127.0.0.1:19200"]}),
+    })
+
+
+@pytest.fixture
+def private_stack(local_stack: LocalStack, tmp_path: Path):
+    stack = LocalStack(private_settings(local_stack.settings, tmp_path / "state"))
+    yield stack
+    stack.down()
+    shutil.rmtree(stack.elasticsearch.home, ignore_errors=True)
+
+
+def test_up_is_idempotent_and_down_stops_both(private_stack: LocalStack) -> None:
+    first = private_stack.up()
+    assert first.started == {"kafka": True, "elasticsearch": True}
+    statuses = {s.name: s for s in private_stack.status()}
+    assert statuses["kafka"].running and statuses["kafka"].version == "4.3.1"
+    assert statuses["elasticsearch"].running and statuses["elasticsearch"].version.startswith("9.")
+    assert statuses["kafka"].rss and statuses["elasticsearch"].rss, "memory is reported"
+    kafka_pid = statuses["kafka"].pid
+
+    second = private_stack.up()
+    assert second.started == {"kafka": False, "elasticsearch": False}
+    assert private_stack.kafka.pid() == kafka_pid, "a running server is reused"
+
+    assert private_stack.down() == {"elasticsearch": True, "kafka": True}
+    assert not port_open(19092) and not port_open(19200)
+    assert private_stack.down() == {"elasticsearch": False, "kafka": False}
+    assert all(not s.running for s in private_stack.status())
+
+    third = private_stack.up()
+    assert third.started == {"kafka": True, "elasticsearch": True}, "restart reuses formatted storage"
+
+
+def test_port_taken_by_another_program_is_one_sentence(local_stack: LocalStack, tmp_path: Path) -> None:
+    settings = private_settings(local_stack.settings, tmp_path / "state")
+    settings = settings.model_copy(update={"stack": settings.stack.model_copy(update={"kafka_port": 9200})})
+    stack = LocalStack(settings)
+    stack.kafka.home.mkdir(parents=True)
+    stack.kafka.install()
+    with pytest.raises(StackError, match="port 9200 is already taken by another program"):
+        stack.kafka.start()
+
+
+def test_java_lookup_explains_what_to_do() -> None:
+    assert find_java(17).exists()
+    with pytest.raises(StackError, match="no Java 99\\+ found"):
+        find_java(99)
+
+
+def test_status_command_prints_json(local_stack: LocalStack) -> None:
+    result = subprocess.run([sys.executable, "-m", "tipwatch.cli", "stack", "status", "--json"],
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    rows = {row["name"]: row for row in json.loads(result.stdout.strip().splitlines()[-1])}
+    assert rows["kafka"]["running"] and rows["elasticsearch"]["running"]
+    assert rows["kafka"]["port"] == 9092
