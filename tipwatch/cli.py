@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "tipwatch.check_cli",
     "tipwatch.stream.cli",
     "crawlers.cli",
+    "crawlers.scheduling.cli",
     "pipelines.cli",
     "indexer.cli",
 )
