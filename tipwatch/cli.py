@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tipwatch.setup_cli",
     "tipwatch.check_cli",
     "tipwatch.stream.cli",
+    "tipwatch.run.cli",
     "crawlers.cli",
     "crawlers.scheduling.cli",
     "pipelines.cli",
