@@ -1,0 +1,1 @@
+"""Enrichment stages: language, segmentation, contacts, indicators, risk."""
