@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "crawlers.scheduling.cli",
     "pipelines.cli",
     "indexer.cli",
+    "indexer.alerts.cli",
 )
 """Modules whose ``register`` adds commands, in the order they appear in ``--help``."""
 

@@ -1,0 +1,61 @@
+"""``tipwatch enrich`` on the real broker: raw in, enriched out with the same key, poison dead-lettered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines.enrich.consumer import build_loop
+from pipelines.enrich.enricher import Enricher
+from tests.factories import make_raw
+from tipwatch.config import Settings
+from tipwatch.contract import parse_enriched
+from tipwatch.setup import create_topics
+from tipwatch.stream import ConsumerLoop, Message, Producer, Rejected
+from tipwatch.stream.deadletter_tools import read_dead_letters
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Keep:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def process(self, batch: Sequence[Message]) -> list[Rejected]:
+        self.messages.extend(batch)
+        return []
+
+
+def test_enrich_consumer_end_to_end(stack_settings: Settings) -> None:
+    create_topics(stack_settings)
+    posts = [
+        make_raw(text="รับสมัครพนักงานแอดมินออนไลน์ ทำงานที่กัมพูชา เงินเดือนสูง ติดต่อ Telegram @hr_jenny88",
+                 country="TH", source_id="demo-th"),
+        make_raw(text="Hiring a certified accountant in Manila. Email hr@acme.example. Call +63 917 555 0123.",
+                 source_id="demo-ph"),
+    ]
+    with Producer(stack_settings) as producer:
+        for post in posts:
+            producer.send(stack_settings.topic("posts.raw"), value=post.to_json(), key=post.id.encode())
+        producer.send(stack_settings.topic("posts.raw"), value=b"{definitely not json", key=b"bad")
+        producer.flush()
+    loop = build_loop(stack_settings, Enricher.from_config(ROOT / "config").enrich)
+    stats = loop.run(idle_timeout_s=5.0)
+    assert stats.messages == 3 and stats.rejected == 1, stats
+
+    out = Keep()
+    ConsumerLoop(stack_settings, group="check", topics=[stack_settings.topic("posts.enriched")], stage="test",
+                 sink=out).run(idle_timeout_s=4.0)
+    enriched = {m.key: parse_enriched(m.value or b"") for m in out.messages}
+    assert set(enriched) == {post.id.encode() for post in posts}, "same keys as the raw records"
+    thai = enriched[posts[0].id.encode()]
+    assert thai.language.code == "th"
+    assert any(c.kind == "telegram" and c.value == "hr_jenny88" for c in thai.contacts)
+    assert thai.risk.level == "high", thai.indicators
+    manila = enriched[posts[1].id.encode()]
+    assert manila.language.code == "en"
+    assert {("email", "hr@acme.example"), ("phone", "+639175550123")} <= {(c.kind, c.value) for c in manila.contacts}
+    assert manila.risk.level == "low"
+    letters = list(read_dead_letters(stack_settings))
+    assert [(letter.stage, letter.value) for letter in letters] == [("enrich", b"{definitely not json")]
+    assert "not JSON" in letters[0].reason
