@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
 import pwd
 import shutil
+import ssl
 import subprocess
 import urllib.error
 import urllib.request
@@ -149,10 +151,16 @@ class ElasticsearchServer:
 
     def health(self) -> dict | None:
         """``_cluster/health`` as a dict, or None when it does not answer."""
+        request = urllib.request.Request(f"{self.url()}/_cluster/health")
+        context = None
         if self.stack.elasticsearch_security:
-            return None
+            from tipwatch.config.secrets import secret
+
+            context = ssl.create_default_context(cafile=str(self.conf / "certs" / "ca.crt"))
+            token = base64.b64encode(f"elastic:{secret('elasticsearch.password') or ''}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
         try:
-            with urllib.request.urlopen(f"{self.url()}/_cluster/health", timeout=3) as response:
+            with urllib.request.urlopen(request, timeout=3, context=context) as response:
                 return json.loads(response.read())
         except (urllib.error.URLError, OSError, ValueError):
             return None
@@ -193,10 +201,37 @@ class ElasticsearchServer:
 
 
 def _secure_config(conf: Path) -> str:
-    """Security settings for a TLS + auth local node (certificates made by the security helper)."""
+    """Security settings for a TLS + auth local node: certificates (``conf/certs``, CA in ``ca.crt``)
+    and the ``elastic`` user's password from ``TIPWATCH_ES_PASSWORD`` as ``bootstrap.password``.
+
+    Clients connect with ``elasticsearch.username: elastic``, ``ca_certs: <conf>/certs/ca.crt``.
+    """
+    from tipwatch.config.secrets import secret
     from tipwatch.stack.certs import write_certificates
 
+    password = secret("elasticsearch.password")
+    if not password or len(password) < 6:
+        raise StackError("a secured local Elasticsearch needs the elastic user's password (6+ characters) "
+                         "in TIPWATCH_ES_PASSWORD")
     write_certificates(conf / "certs")
+    homes = sorted((conf.parent / "dist").glob("elasticsearch-*/bin/elasticsearch-keystore"))
+    if not homes:
+        raise StackError(f"no elasticsearch-keystore under {conf.parent / 'dist'}; install the stack first")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ES_JAVA_HOME": str(find_java(21)),
+           "ES_PATH_CONF": str(conf), "LANG": "C.UTF-8"}
+    keystore = str(homes[-1])
+    steps = [([keystore, "add", "-x", "-f", "bootstrap.password"], password)]
+    if not (conf / "elasticsearch.keystore").exists():
+        steps.insert(0, ([keystore, "create", "-s"], None))
+    for args, stdin in steps:
+        try:
+            result = subprocess.run(args, input=stdin, capture_output=True, text=True, env=env, check=False,
+                                    timeout=120)
+        except subprocess.TimeoutExpired as exc:
+            raise StackError(f"elasticsearch-keystore {args[1]} did not finish in 120 s") from exc
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip()[-300:]
+            raise StackError(f"elasticsearch-keystore {args[1]} failed: {detail}")
     return "\n".join([
         "xpack.security.enabled: true",
         "xpack.security.http.ssl.enabled: true",

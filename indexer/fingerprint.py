@@ -1,0 +1,195 @@
+"""Near-duplicate fingerprints: normalised words, shingles, MinHash band keys and a shingle sketch.
+
+Two posts are near-duplicates when the Jaccard similarity of their word 3-shingles is at least
+0.8, after normalising contacts (any phone, handle, e-mail, URL or wallet becomes one placeholder),
+numbers (every digit run, in any script, becomes ``0``), punctuation, emoji, case and whitespace.
+Words come from ``text_tokens`` (segmented by enrichment for Thai, Khmer, Lao, Burmese, CJK) or
+from ``text``.
+
+Each post gets 20 LSH *band keys* (MinHash: 120 universal hashes of its shingles, cut into 20
+bands of 6) and a *sketch*: its 256 smallest shingle hashes. Two posts sharing a band key are
+candidates; their similarity is then computed from the sketches, exactly when both have at most
+256 shingles (about 260 words), as a bottom-256 estimate beyond. See ``clusters.py`` for how the
+keys and sketches stored in Elasticsearch are used.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SHINGLE_WORDS = 3
+BANDS = 20
+ROWS = 6
+PERMUTATIONS = BANDS * ROWS
+THRESHOLD = 0.8
+SKETCH = 256
+"""Shingle hashes kept per post (the smallest ones): exact similarity up to this many shingles."""
+
+_CONTACT = "\ue000"  # a private-use character: one word, never in real text
+_NUMBER = "0"
+
+
+def _parameters() -> tuple[np.ndarray, np.ndarray]:
+    """The fixed (a, b) of each MinHash function (multiply-shift hashing: ``(a·x + b) mod 2^64``,
+    ``a`` odd), derived from blake2b so they never change."""
+    a, b = [], []
+    for i in range(PERMUTATIONS):
+        digest = hashlib.blake2b(f"tipwatch-minhash-{i}".encode(), digest_size=16).digest()
+        a.append(int.from_bytes(digest[:8], "little") | 1)
+        b.append(int.from_bytes(digest[8:], "little"))
+    return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+
+
+_A, _B = _parameters()
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+_BAND_MIX = np.array([(0x100000001B3 * (2 * i + 1)) & 0xFFFFFFFFFFFFFFFF for i in range(ROWS)], dtype=np.uint64)
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_HANDLE = re.compile(r"@[\w.]+")
+_NUMBER_RUN = re.compile(r"\d+(?:[.,:/\-]\d+)*")
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _contact_spellings(contact: Mapping[str, Any]) -> list[str]:
+    """How a contact may appear in the text or tokens: as written, normalised, without spaces."""
+    raw = str(contact.get("raw") or "").casefold()
+    value = str(contact.get("value") or "").casefold()
+    spellings = {raw, value, "".join(raw.split())}
+    return sorted((s for s in spellings if len(s) >= 3), key=len, reverse=True)
+
+
+_PUNCTUATION: dict[int, str] | None = None
+
+
+def _punctuation_table() -> dict[int, str]:
+    """Every punctuation, symbol, space and format code point of planes 0-1 (emoji included) -> a
+    space; built once."""
+    global _PUNCTUATION
+    if _PUNCTUATION is None:
+        _PUNCTUATION = {cp: " " for cp in range(0x20000)
+                        if unicodedata.category(chr(cp))[0] in "PSZ" or unicodedata.category(chr(cp)) == "Cf"}
+        for keep in ("\u200c", "\u200d"):
+            _PUNCTUATION.pop(ord(keep), None)
+    return _PUNCTUATION
+
+
+def normalise_words(text: str, tokens: str = "", contacts: Iterable[Mapping[str, Any]] = ()) -> list[str]:
+    """The words compared for near-duplicates: contacts, numbers, punctuation and case normalised."""
+    base = (tokens if tokens.strip() else text).casefold()
+    for contact in contacts:
+        for written in _contact_spellings(contact):
+            if written in base:
+                base = base.replace(written, f" {_CONTACT} ")
+    for pattern in (_URL, _EMAIL, _HANDLE):
+        base = pattern.sub(f" {_CONTACT} ", base)
+    base = _NUMBER_RUN.sub(f" {_NUMBER} ", base).translate(_punctuation_table())
+    unsegmented = not tokens.strip() and _UNSPACED.search(base) is not None
+    words: list[str] = []
+    for word in base.split():
+        if word in (_CONTACT, _NUMBER) and words and words[-1] == word:
+            continue
+        if unsegmented and len(word) > 3 and _UNSPACED.search(word):
+            words.extend(word[i:i + 3] for i in range(len(word) - 2))
+            continue
+        words.append(word)
+    return words
+
+
+def shingle_hashes(words: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
+    """Word n-grams as sorted, unique 64-bit hashes (the whole text is one shingle when it is
+    shorter than ``size`` words).
+
+    Each word is hashed once (crc32, stable across processes); a shingle's hash combines its words'
+    hashes with fixed odd multipliers, so shingling is a few vector operations.
+    """
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    hashed = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words))
+    if len(words) <= size:
+        combined = np.zeros(1, dtype=np.uint64)
+        for position in range(len(words)):
+            combined = combined * _MIX[position % len(_MIX)] + hashed[position:position + 1]
+        return combined
+    count = len(words) - size + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for position in range(size):
+        combined = combined * _MIX[position] + hashed[position:position + count]
+    return np.unique(combined)
+
+
+def shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> frozenset[int]:
+    """The shingle hashes as a set (for tests and tools)."""
+    return frozenset(shingle_hashes(words, size).tolist())
+
+
+def band_keys(hashes: np.ndarray | frozenset[int]) -> tuple[str, ...]:
+    """The LSH band keys of a shingle set: ``"07-<16 hex>"`` for each of the 20 bands."""
+    values = hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+    if not len(values):
+        return ()
+    signature = (np.outer(values, _A) + _B).min(axis=0).reshape(BANDS, ROWS)
+    band_hashes = (signature * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    return tuple(f"{band:02d}-{value:016x}" for band, value in enumerate(band_hashes.tolist()))
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """A post's shingle sketch (sorted uint64 hashes, at most SKETCH) and band keys."""
+
+    sketch: np.ndarray
+    bands: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when the sketch holds every shingle of the post."""
+        return len(self.sketch) < SKETCH
+
+    def content_key(self) -> str:
+        """A hash of the sketch: posts with the same normalised content share it (``cluster_content``)."""
+        digest = hashlib.blake2b(self.sketch.astype("<u8").tobytes(), digest_size=8).hexdigest()
+        return f"{len(self.sketch):03d}-{digest}"
+
+    def encoded(self) -> str:
+        """The sketch as stored in the ``cluster_sketch`` binary field (base64, little-endian)."""
+        return base64.b64encode(self.sketch.astype("<u8").tobytes()).decode("ascii")
+
+    @classmethod
+    def decode(cls, encoded: str, bands: Iterable[str]) -> Fingerprint:
+        """A fingerprint from a stored sketch and band keys."""
+        sketch = np.frombuffer(base64.b64decode(encoded), dtype="<u8").astype(np.uint64)
+        return cls(sketch=sketch, bands=tuple(bands))
+
+
+def similarity(left: Fingerprint, right: Fingerprint) -> float:
+    """Jaccard similarity of two posts' shingle sets: exact for complete sketches, else bottom-k."""
+    a, b = left.sketch, right.sketch
+    if not len(a) or not len(b):
+        return 0.0
+    both = np.intersect1d(a, b, assume_unique=True)
+    if left.complete and right.complete:
+        return len(both) / (len(a) + len(b) - len(both))
+    union = np.union1d(a, b)[:SKETCH]
+    return float(np.isin(union, both, assume_unique=True).sum()) / len(union)
+
+
+def fingerprint(text: str, tokens: str = "", contacts: Iterable[Mapping[str, Any]] = ()) -> Fingerprint:
+    """Normalise, shingle, sketch and band one post."""
+    hashes = shingle_hashes(normalise_words(text, tokens, contacts))
+    return Fingerprint(sketch=hashes[:SKETCH], bands=band_keys(hashes))
+
+
+def source_fingerprint(source: Mapping[str, Any]) -> Fingerprint:
+    """The fingerprint of an indexed post from its ``_source`` (stored sketch, else its text)."""
+    if source.get("cluster_sketch") is not None and source.get("cluster_bands") is not None:
+        return Fingerprint.decode(source["cluster_sketch"], source["cluster_bands"])
+    return fingerprint(source.get("text") or "", source.get("text_tokens") or "", source.get("contacts") or ())

@@ -1,0 +1,83 @@
+"""Enriched record -> index document, and the idempotent update (pure functions, no server)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from indexer.documents import Stored, contact_key, merge_records, post_document, update_action
+from tests.indexer.fixtures import contact, enriched
+from tipwatch.contract import parse_enriched
+
+
+def _post(n: int = 1, fetched_at: str = "2026-11-01T08:00:00Z", text: str | None = None):
+    body = text or "Call 012 345 678 or write to agent@example.org"
+    return parse_enriched(enriched(n, text=body, fetched_at=fetched_at, contacts=[
+        contact("phone", "+85512345678", "012 345 678", body), contact("email", "agent@example.org", text=body)]))
+
+
+def test_document_adds_contact_keys_and_keeps_the_record() -> None:
+    post = _post()
+    doc = post_document(post)
+    assert doc["contact_keys"] == ["email:agent@example.org", "phone:+85512345678"]
+    assert [c["key"] for c in doc["contacts"]] == ["phone:+85512345678", "email:agent@example.org"]
+    assert doc["contacts"][0]["raw"] == "012 345 678" and doc["contacts"][0]["start"] == 5
+    assert doc["schema"] == "tipwatch.post/1" and doc["fetched_at"] == "2026-11-01T08:00:00Z"
+    assert "first_seen" not in doc and "cluster_id" not in doc
+    assert contact_key("btc", "bc1qxy") == "btc:bc1qxy"
+
+
+def test_new_post_is_created_from_the_upsert_with_first_seen() -> None:
+    merged = merge_records([_post()])
+    action = update_action("t-posts", merged, None, "c1", {"cluster_bands": ["00-aa"]})
+    assert action is not None
+    assert action["_op_type"] == "update" and action["_id"] == merged.post.id and action["_index"] == "t-posts"
+    assert action["upsert"]["first_seen"] == action["upsert"]["last_seen"] == "2026-11-01T08:00:00Z"
+    assert action["doc"] == {"last_seen": "2026-11-01T08:00:00Z"}, "if created meanwhile: only last_seen moves"
+    assert action["upsert"]["cluster_id"] == "c1" and action["upsert"]["cluster_bands"] == ["00-aa"]
+    assert action["upsert"]["contact_keys"] == ["email:agent@example.org", "phone:+85512345678"]
+    assert "script" not in action
+
+
+def test_recrawl_moves_last_seen_and_keeps_first_seen_and_cluster() -> None:
+    stored = Stored(first_seen=datetime(2026, 10, 1, tzinfo=UTC), last_seen=datetime(2026, 10, 5, tzinfo=UTC),
+                    cluster_id="old-cluster")
+    merged = merge_records([_post(fetched_at="2026-11-02T00:00:00Z", text="edited text 012 345 678")])
+    action = update_action("t-posts", merged, stored, "new-cluster")
+    assert action is not None
+    assert action["doc"]["last_seen"] == "2026-11-02T00:00:00Z"
+    assert action["doc"]["text"] == "edited text 012 345 678"
+    assert action["doc"]["cluster_id"] == "old-cluster"
+    assert "first_seen" not in action["doc"] and "upsert" not in action
+
+
+def test_late_older_crawl_only_moves_first_seen_back_or_does_nothing() -> None:
+    stored = Stored(first_seen=datetime(2026, 10, 1, tzinfo=UTC), last_seen=datetime(2026, 10, 5, tzinfo=UTC),
+                    cluster_id="c")
+    older = merge_records([_post(fetched_at="2026-09-30T00:00:00Z")])
+    action = update_action("t-posts", older, stored, "c")
+    assert action is not None and action["doc"] == {"first_seen": "2026-09-30T00:00:00Z"}
+    between = merge_records([_post(fetched_at="2026-10-03T00:00:00Z")])
+    assert update_action("t-posts", between, stored, "c") is None
+
+
+def test_merge_takes_latest_content_and_full_seen_range() -> None:
+    first, second, third = (_post(fetched_at=t, text=f"version {t}") for t in
+                            ("2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z", "2026-11-01T00:00:00Z"))
+    merged = merge_records([first, second, third])
+    assert merged.post.text == "version 2026-11-03T00:00:00Z"
+    assert merged.first_seen == datetime(2026, 11, 1, tzinfo=UTC)
+    assert merged.last_seen == datetime(2026, 11, 3, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        merge_records([])
+
+
+def test_inputs_are_not_mutated() -> None:
+    record = enriched(5, contacts=[contact("telegram", "agent_x")])
+    before = copy.deepcopy(record)
+    post = parse_enriched(record)
+    dumped = post.to_json_dict()
+    update_action("t-posts", merge_records([post]), None, "c", {"cluster_bands": ["00-aa"]})
+    assert record == before and post.to_json_dict() == dumped

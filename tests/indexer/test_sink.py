@@ -1,0 +1,111 @@
+"""The indexer sink against the real Elasticsearch: idempotent writes, rejects, transient failures."""
+
+from __future__ import annotations
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from indexer.bulk import BulkWriter
+from indexer.sink import IndexSink
+from tests.indexer.faults import flaky_client
+from tests.indexer.fixtures import enriched, wire
+from tipwatch.config import Settings
+from tipwatch.es import make_client
+from tipwatch.stream import Message, Retryable
+
+
+def messages(records: list[dict], start: int = 0, partition: int = 0) -> list[Message]:
+    return [Message("posts.enriched", partition, start + i, wire(r), key=r["id"].encode())
+            for i, r in enumerate(records)]
+
+
+def stored(es: Elasticsearch, settings: Settings) -> dict[str, dict]:
+    alias = settings.index("posts")
+    es.indices.refresh(index=alias)
+    hits = es.search(index=alias, size=1000, version=True, seq_no_primary_term=True)["hits"]["hits"]
+    return {hit["_id"]: {**hit["_source"], "_version": hit["_version"]} for hit in hits}
+
+
+def test_recrawl_updates_last_seen_and_replay_changes_nothing(es: Elasticsearch, stack_settings: Settings) -> None:
+    sink = IndexSink(es, stack_settings)
+    first = [enriched(i, fetched_at="2026-11-01T08:00:00Z") for i in range(40)]
+    assert sink.process(messages(first)) == []
+    recrawl = [enriched(i, fetched_at="2026-11-03T09:30:00Z", text=f"Edited advert {i}: drivers wanted")
+               for i in range(20)]
+    assert sink.process(messages(recrawl, start=40)) == []
+    docs = stored(es, stack_settings)
+    assert len(docs) == 40
+    assert es.count(index=stack_settings.index("posts"))["count"] == 40
+    for record in first[:20]:
+        doc = docs[record["id"]]
+        assert doc["first_seen"] == "2026-11-01T08:00:00Z" and doc["last_seen"] == "2026-11-03T09:30:00Z"
+        assert doc["text"].startswith("Edited advert") and doc["fetched_at"] == "2026-11-03T09:30:00Z"
+    for record in first[20:]:
+        assert docs[record["id"]]["last_seen"] == "2026-11-01T08:00:00Z"
+    before = stored(es, stack_settings)
+    replay = IndexSink(es, stack_settings)
+    assert replay.process(messages(first + recrawl)) == []
+    assert stored(es, stack_settings) == before, "replaying the topic must change nothing"
+    assert replay.stats["index/written"] == 0 and replay.stats["index/unchanged"] == 40
+
+
+def test_malformed_document_is_rejected_with_the_reason_and_the_rest_indexed(
+        es: Elasticsearch, stack_settings: Settings) -> None:
+    good = [enriched(i) for i in range(10)]
+    bad = enriched(99, evidence={"sha256": "a" * 64, "warc_record_id": "x" * 40_000})
+    batch = [*messages([*good[:5], bad, *good[5:]]), Message("posts.enriched", 0, 50, b"{not json")]
+    sink = IndexSink(es, stack_settings)
+    rejected = sink.process(batch)
+    reasons = {r.message.offset: r.reason for r in rejected}
+    assert set(reasons) == {5, 50}
+    assert reasons[5].startswith("elasticsearch: document_parsing_exception")
+    assert "immense term" in reasons[5] and len(reasons[5]) < 2000
+    assert reasons[50].startswith("contract: <message>: not JSON")
+    assert set(stored(es, stack_settings)) == {r["id"] for r in good}
+
+
+def test_elasticsearch_down_raises_retryable(stack_settings: Settings) -> None:
+    settings = stack_settings.model_copy(update={"elasticsearch": stack_settings.elasticsearch.model_copy(
+        update={"hosts": ["http://127.0.0.1:9"], "request_timeout_s": 2.0})})
+    client = make_client(settings, max_retries=0)
+    with pytest.raises(Retryable, match="unreachable"):
+        IndexSink(client, settings).process(messages([enriched(1)]))
+    client.close()
+
+
+def test_only_the_rejected_documents_are_retried(es: Elasticsearch, stack_settings: Settings) -> None:
+    client = flaky_client(stack_settings, ["half"])
+    sink = IndexSink(client, stack_settings, writer=BulkWriter(client, max_retries=0))
+    records = [enriched(i) for i in range(10)]
+    batch = messages(records)
+    with pytest.raises(Retryable, match="5 of 10 posts not indexed yet: 429"):
+        sink.process(batch)
+    assert len(stored(es, stack_settings)) == 5
+    assert sink.process(batch) == []
+    first_call, second_call = type(client).sent
+    assert len(first_call) == 5 and sorted(second_call) == sorted({r["id"] for r in records} - set(first_call))
+    assert set(stored(es, stack_settings)) == {r["id"] for r in records}
+    client.close()
+
+
+def test_whole_request_429_and_connection_loss_are_retryable(es: Elasticsearch, stack_settings: Settings) -> None:
+    client = flaky_client(stack_settings, ["429", "down"])
+    sink = IndexSink(client, stack_settings, writer=BulkWriter(client, max_retries=0))
+    batch = messages([enriched(i) for i in range(3)])
+    with pytest.raises(Retryable, match="429"):
+        sink.process(batch)
+    with pytest.raises(Retryable, match="unreachable"):
+        sink.process(batch)
+    assert sink.process(batch) == []
+    assert len(stored(es, stack_settings)) == 3
+    client.close()
+
+
+def test_streaming_bulk_retries_per_document_429_itself(es: Elasticsearch, stack_settings: Settings) -> None:
+    client = flaky_client(stack_settings, ["half"])
+    sink = IndexSink(client, stack_settings, writer=BulkWriter(client, max_retries=2, initial_backoff_s=0.05))
+    records = [enriched(i) for i in range(6)]
+    assert sink.process(messages(records)) == []
+    assert [len(ids) for ids in type(client).sent] == [3, 3]
+    assert set(stored(es, stack_settings)) == {r["id"] for r in records}
+    client.close()
