@@ -48,7 +48,8 @@ class ProgressProbe:
 
     def _lag(self, group: str, topic: str) -> int:
         ends = self._ends(topic)
-        committed = self.admin.list_consumer_group_offsets(f"{self.settings.kafka.topic_prefix}{group}")
+        group_id = f"{self.settings.kafka.topic_prefix}{group}"
+        committed = self.admin.list_group_offsets(group_id).get(group_id, {})
         lag = 0
         for tp, end in ends.items():
             offset = committed.get(tp)
