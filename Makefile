@@ -12,10 +12,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install system venv lint bench stack-up stack-down clean
 
 run: install
-	$(BIN)/tipwatch stack up
-	$(BIN)/tipwatch setup
-	$(BIN)/tipwatch check
-	$(BIN)/tipwatch stack status
+	$(BIN)/tipwatch run --demo --once
 
 test: install
 	$(BIN)/ruff check .
