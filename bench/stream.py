@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kafka import KafkaConsumer, KafkaProducer  # noqa: E402
+from kafka import KafkaConsumer, KafkaProducer
 
-from tipwatch.config import Settings, load_settings  # noqa: E402
-from tipwatch.setup import create_topics  # noqa: E402
-from tipwatch.stack import LocalStack  # noqa: E402
-from tipwatch.stream import ConsumerLoop, Message, Producer, Rejected  # noqa: E402
+from tipwatch.config import Settings, load_settings
+from tipwatch.setup import create_topics
+from tipwatch.stack import LocalStack
+from tipwatch.stream import ConsumerLoop, Message, Producer, Rejected
 
 
 def payloads(count: int) -> list[bytes]:

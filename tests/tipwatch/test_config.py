@@ -79,7 +79,7 @@ def test_yaml_syntax_error_has_a_line(tmp_path: Path) -> None:
 
 def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
     path = write(tmp_path, "settings.yaml", "kafka:\n  partitions: 3\n  partitions: 4\n")
-    with pytest.raises(ConfigError, match=":3: kafka.partitions: duplicate key"):
+    with pytest.raises(ConfigError, match=r":3: kafka\.partitions: duplicate key"):
         load_settings(path, environ={})
 
 

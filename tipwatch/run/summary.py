@@ -66,7 +66,8 @@ def summarize(client: Elasticsearch, settings: Settings, dead_letters: int) -> S
         total, identifiers, sources, languages, risk = 0, {}, {}, {}, {}
     try:
         alerts = client.search(index=settings.index("alerts"), size=0, aggs={
-            "status": {"terms": {"field": "status", "size": 5}}, "rules": {"terms": {"field": "rule.name", "size": 50}}})
+            "status": {"terms": {"field": "status", "size": 5}},
+            "rules": {"terms": {"field": "rule.name", "size": 50}}})
         alert_status, alert_rules = _buckets(alerts, "status"), _buckets(alerts, "rules")
     except ApiError:
         alert_status, alert_rules = {}, {}
