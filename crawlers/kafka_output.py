@@ -16,14 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from crawlers.spool import Spool, SpooledRecord
 from tipwatch.config.settings import Settings
 from tipwatch.errors import BrokerUnavailable, UserError
 from tipwatch.stream import DeliveryFailed, Producer
-from tipwatch.stream.connection import kafka_options
+from tipwatch.stream.connection import admin_client
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +55,7 @@ def make_producer(settings: Settings, *, max_block_ms: int = 2000) -> Producer:
 def check_topic(settings: Settings, topic: str) -> None:
     """Fail fast, in one sentence, when Kafka is unreachable or ``topic`` does not exist."""
     servers = ", ".join(settings.kafka.bootstrap_servers)
-    try:
-        admin = KafkaAdminClient(**kafka_options(settings, "crawler-check"))
-    except KafkaError as exc:
-        raise BrokerUnavailable(
-            f"cannot reach Kafka at {servers} ({type(exc).__name__}); start it with 'tipwatch stack up' "
-            f"or fix kafka.bootstrap_servers in config/settings.yaml"
-        ) from exc
+    admin = admin_client(settings, "crawler-check")
     try:
         topics = set(admin.list_topics())
     except KafkaError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tipwatch.contract import utc_now
+from tipwatch.stack.process import alive
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +58,6 @@ class SpooledRecord:
             key=key.encode("utf-8") if key is not None else None,
             headers=tuple((name, value.encode("utf-8")) for name, value in data.get("headers", [])),
         )
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Spool:
@@ -130,7 +121,7 @@ class Spool:
             pid = path.name.rsplit(CLAIM, 1)[1]
         else:
             return False
-        return pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+        return pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid))
 
     @staticmethod
     def read(path: Path) -> tuple[list[SpooledRecord], int]:

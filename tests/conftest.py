@@ -30,6 +30,9 @@ def base_settings() -> Settings:
 def local_stack() -> Iterator[LocalStack]:
     """The running local stack (started once per session if needed)."""
     stack = LocalStack(base_settings())
+    if all(server.pid() is None and server.ready() for server in stack.servers):
+        yield stack  # servers started by another checkout answer on the configured ports: share them
+        return
     was_running = all(server.pid() is not None for server in stack.servers)
     stack.up()
     yield stack

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError
 
 from tipwatch.config.settings import TOPICS, Settings
-from tipwatch.errors import BrokerUnavailable
-from tipwatch.stream.connection import kafka_options
+from tipwatch.stream.connection import admin_client
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +22,7 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
 
 def create_topics(settings: Settings, names: tuple[str, ...] = TOPICS) -> dict[str, bool]:
     """Create every missing topic; topic name -> True if created now, False if it existed."""
-    try:
-        admin = KafkaAdminClient(**kafka_options(settings, "setup"))
-    except KafkaError as exc:
-        raise BrokerUnavailable(
-            f"cannot reach Kafka at {', '.join(settings.kafka.bootstrap_servers)} ({exc}); "
-            f"start it with 'tipwatch stack up' or fix kafka.bootstrap_servers"
-        ) from exc
+    admin = admin_client(settings, "setup")
     created: dict[str, bool] = {}
     try:
         existing = set(admin.list_topics())

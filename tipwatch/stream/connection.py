@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
+
 from tipwatch.config.secrets import secret
 from tipwatch.config.settings import Settings
+from tipwatch.errors import BrokerUnavailable
 
 
 def kafka_options(settings: Settings, role: str) -> dict[str, Any]:
@@ -28,3 +32,20 @@ def kafka_options(settings: Settings, role: str) -> dict[str, Any]:
         options["sasl_plain_username"] = kafka.sasl_username
         options["sasl_plain_password"] = secret("kafka.sasl_password")
     return options
+
+
+def unreachable(settings: Settings, exc: Exception) -> BrokerUnavailable:
+    """The one sentence every component says when Kafka cannot be reached."""
+    servers = ", ".join(settings.kafka.bootstrap_servers)
+    return BrokerUnavailable(
+        f"cannot reach Kafka at {servers} ({type(exc).__name__}); start it with 'tipwatch stack up' "
+        f"or fix kafka.bootstrap_servers in config/settings.yaml"
+    )
+
+
+def admin_client(settings: Settings, role: str) -> KafkaAdminClient:
+    """A connected admin client, or BrokerUnavailable in one sentence."""
+    try:
+        return KafkaAdminClient(**kafka_options(settings, role))
+    except KafkaError as exc:
+        raise unreachable(settings, exc) from exc

@@ -21,8 +21,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from tipwatch.config.settings import Settings
-from tipwatch.errors import BrokerUnavailable
-from tipwatch.stream.connection import kafka_options
+from tipwatch.stream.connection import kafka_options, unreachable
 from tipwatch.stream.deadletter import DeadLetter
 from tipwatch.stream.errors import DeliveryFailed, Retryable
 from tipwatch.stream.message import Message, Rejected
@@ -78,10 +77,7 @@ class ConsumerLoop:
         try:
             self.consumer = KafkaConsumer(*topics, **options)
         except KafkaError as exc:
-            raise BrokerUnavailable(
-                f"cannot reach Kafka at {', '.join(settings.kafka.bootstrap_servers)}; start it with "
-                f"'tipwatch stack up' or fix kafka.bootstrap_servers"
-            ) from exc
+            raise unreachable(settings, exc) from exc
 
     def stop(self) -> None:
         """Ask the loop to finish the batch in hand, commit and return."""

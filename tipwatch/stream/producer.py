@@ -11,8 +11,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 
 from tipwatch.config.settings import Settings
-from tipwatch.errors import BrokerUnavailable
-from tipwatch.stream.connection import kafka_options
+from tipwatch.stream.connection import kafka_options, unreachable
 from tipwatch.stream.errors import DeliveryFailed
 
 log = logging.getLogger(__name__)
@@ -39,10 +38,7 @@ class Producer:
         try:
             self._producer = KafkaProducer(**options)
         except KafkaError as exc:
-            raise BrokerUnavailable(
-                f"cannot reach Kafka at {', '.join(settings.kafka.bootstrap_servers)}; start it with "
-                f"'tipwatch stack up' or fix kafka.bootstrap_servers in config/settings.yaml"
-            ) from exc
+            raise unreachable(settings, exc) from exc
         self._lock = threading.Lock()
         self._failures: list[str] = []
         self.sent = 0
