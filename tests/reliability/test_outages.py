@@ -1,0 +1,128 @@
+"""Server outages mid-stream, on the suite's private stack.
+
+* Elasticsearch stopped for 60 s, then started: the indexer pauses (same process, no restart),
+  catches up, nothing is lost or notified twice.
+* The Kafka broker restarted while a producer is sending and the workers consume: the producer
+  delivers everything, the consumers resume in the same processes, nothing is lost or notified twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from demo.receiver import WebhookReceiver
+from tests.reliability.corpus import build_corpus, produce
+from tests.reliability.harness import STREAM, Observer, Pipeline, exactly_once, stream_drained, stream_state, wait_for
+from tipwatch.config import Settings
+from tipwatch.stack import LocalStack
+from tipwatch.stream import DeliveryFailed, Producer
+
+pytestmark = [pytest.mark.slow, pytest.mark.stack]
+
+POSTS = 5000
+OUTAGE_S = 60.0
+
+
+def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
+        private_stack: LocalStack, rel_settings: Settings, pipeline: Pipeline, observer: Observer,
+        receiver: WebhookReceiver) -> None:
+    corpus = build_corpus(POSTS)
+    pipeline.start(*STREAM)
+    pids = {stage: pipeline.pid(stage) for stage in STREAM}
+    half = POSTS // 2
+    with Producer(rel_settings, role="reliability") as producer:
+        produce(producer, rel_settings.topic("posts.raw"), corpus.records[:half])
+        wait_for(lambda: observer.indexed_count() >= 500, 180, "500 posts indexed before the outage",
+                 describe=lambda: stream_state(observer, receiver.received, pipeline))
+        before = observer.indexed_count()
+        assert private_stack.elasticsearch.stop()
+        down_since = time.monotonic()
+        produce(producer, rel_settings.topic("posts.raw"), corpus.records[half:])
+        alive = 0
+        while time.monotonic() - down_since < OUTAGE_S:
+            assert pipeline.restart_dead() == [], f"a worker exited while Elasticsearch was down: {pipeline.restarts()}"
+            alive += 1
+            time.sleep(2.0)
+        enriched_during = observer.lag("enrich")
+    private_stack.elasticsearch.start()
+    wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again", interval_s=1.0)
+
+    wait_for(lambda: stream_drained(observer, receiver.received, corpus), 420, "the pipeline to drain",
+             interval_s=2.0, describe=lambda: stream_state(observer, receiver.received, pipeline))
+    time.sleep(3.0)
+    outcome = exactly_once(observer, receiver.received, corpus)
+    paused = pipeline.log("index").count("retrying the batch")
+    counts = (f"{before} posts indexed before Elasticsearch stopped for {OUTAGE_S:.0f} s ({alive} liveness checks); "
+              f"enrich lag {enriched_during} at the end of the outage; the indexer logged {paused} paused retries; "
+              f"pids before {pids}, after {pipeline.supervisor.pids()}, restarts {pipeline.restarts()}; "
+              f"{outcome.summary}")
+
+    assert 0 < before < POSTS, counts
+    assert pipeline.supervisor.pids() == pids and sum(pipeline.restarts().values()) == 0, counts
+    assert paused > 0, counts
+    assert not outcome.problems, f"{outcome.problems}: {counts}"
+    print(counts)
+
+
+class SteadyProducer(threading.Thread):
+    """Sends records at a steady rate from one ``Producer`` (kept across the broker restart), then flushes."""
+
+    def __init__(self, settings: Settings, records: list, per_second: float) -> None:
+        super().__init__(name="steady-producer", daemon=True)
+        self.settings = settings
+        self.records = records
+        self.interval = 1.0 / per_second
+        self.sent = 0
+        self.failure: DeliveryFailed | None = None
+        self.delivered = 0
+
+    def run(self) -> None:
+        producer = Producer(self.settings, role="reliability-steady")
+        topic = self.settings.topic("posts.raw")
+        try:
+            for record in self.records:
+                producer.send(topic, record.to_json(), key=record.id.encode())
+                self.sent += 1
+                time.sleep(self.interval)
+            producer.flush(timeout_s=180)
+        except DeliveryFailed as exc:
+            self.failure = exc
+        finally:
+            self.delivered = producer.delivered
+            producer.close()
+
+
+def test_kafka_restart_mid_stream_producers_and_consumers_recover(
+        private_stack: LocalStack, rel_settings: Settings, pipeline: Pipeline, observer: Observer,
+        receiver: WebhookReceiver) -> None:
+    corpus = build_corpus(POSTS)
+    pipeline.start(*STREAM)
+    pids = {stage: pipeline.pid(stage) for stage in STREAM}
+    sender = SteadyProducer(rel_settings, list(corpus.records), per_second=250)
+    sender.start()
+    wait_for(lambda: observer.indexed_count() >= 300 and sender.sent >= 1500, 180, "the stream to be under way",
+             describe=lambda: f"sent {sender.sent}; " + stream_state(observer, receiver.received, pipeline))
+    sent_before = sender.sent
+    assert private_stack.kafka.stop()
+    time.sleep(5.0)
+    private_stack.kafka.start()
+    wait_for(private_stack.kafka.ready, 180, "Kafka to be ready again", interval_s=1.0)
+    sent_during = sender.sent - sent_before
+    sender.join(timeout=300)
+    assert not sender.is_alive(), "the producer did not finish within 300 s"
+
+    wait_for(lambda: stream_drained(observer, receiver.received, corpus), 420, "the pipeline to drain",
+             interval_s=2.0, describe=lambda: stream_state(observer, receiver.received, pipeline))
+    time.sleep(3.0)
+    outcome = exactly_once(observer, receiver.received, corpus)
+    counts = (f"broker restarted after {sent_before} records were sent, {sent_during} sent while it restarted; "
+              f"producer: {sender.sent} sent, {sender.delivered} acknowledged, failure {sender.failure}; pids "
+              f"before {pids}, after {pipeline.supervisor.pids()}, restarts {pipeline.restarts()}; {outcome.summary}")
+
+    assert sender.failure is None and sender.sent == sender.delivered == POSTS, counts
+    assert pipeline.supervisor.pids() == pids and sum(pipeline.restarts().values()) == 0, counts
+    assert not outcome.problems, f"{outcome.problems}: {counts}"
+    print(counts)
