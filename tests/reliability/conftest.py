@@ -2,8 +2,9 @@
 here, stopped at the end), fresh topics and indices per test, a config folder with the suite's alert
 rule, the demo's JSON webhook receiver, and worker processes that are stopped after each test.
 
-The private stack runs on other ports (39092/39093/39200) with its own state folder, so stopping and
-restarting its servers never disturbs the shared stack other tests and people use.
+The private stack runs on other ports (39092/39093/39200, or the next free set 10 higher) with its own
+state folder, so stopping and restarting its servers never disturbs the shared stack other tests and
+people use.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.reliability.harness import (
     RULE_NAME,
     Observer,
     Pipeline,
+    free_offset,
     private_settings,
     seed_from_shared,
     worker_env,
@@ -43,7 +45,7 @@ def private_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSta
     chosen = os.environ.get("TIPWATCH_RELIABILITY_STATE")
     state = Path(chosen) if chosen else tmp_path_factory.mktemp("reliability-stack")
     keep = bool(chosen) and os.environ.get("TIPWATCH_KEEP_STACK") == "1"
-    stack = LocalStack(private_settings(base_settings(), state))
+    stack = LocalStack(private_settings(base_settings(), state, offset=0 if chosen else free_offset()))
     stack.kafka.home.mkdir(parents=True, exist_ok=True)
     stack.elasticsearch.home.mkdir(parents=True, exist_ok=True)
     seed_from_shared(stack)

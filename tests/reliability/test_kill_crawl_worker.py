@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from elasticsearch import Elasticsearch
 
 from crawlers.scheduling.scheduler import Scheduler
 from demo.corpus import load_corpus
@@ -35,7 +36,7 @@ SOURCES = {  # source id -> (demo source, Telegram channel): the demo's non-rend
 }
 
 
-def runs(settings: Settings, client: Any) -> list[dict[str, Any]]:
+def runs(settings: Settings, client: Elasticsearch) -> list[dict[str, Any]]:
     """Every recorded crawl run."""
     client.indices.refresh(index=settings.index("crawls"))
     return [hit["_source"] for hit in client.search(index=settings.index("crawls"), size=100)["hits"]["hits"]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from functools import partial
 
 import pytest
 
@@ -23,6 +24,11 @@ SEED = int(os.environ.get("TIPWATCH_RELIABILITY_SEED", "3"))
 """Seed 3 kills enrich, alert, alert, enrich, index; set the variable to try other sequences."""
 
 
+def work_in_hand(observer: Observer, stage: str) -> int:
+    """Records of the stage's topic its group has not committed yet (0 when Kafka does not answer)."""
+    return max(observer.lag(stage), 0)
+
+
 def test_kill_9_random_workers_loses_and_duplicates_nothing(rel_settings: Settings, pipeline: Pipeline,
                                                             observer: Observer, receiver: WebhookReceiver) -> None:
     corpus = build_corpus(POSTS)
@@ -34,7 +40,7 @@ def test_kill_9_random_workers_loses_and_duplicates_nothing(rel_settings: Settin
         for victim, part in zip(victims, chunks(corpus.records, KILLS), strict=True):
             produce(producer, rel_settings.topic("posts.raw"), part)
             time.sleep(rng.uniform(0.2, 2.0))
-            lag = wait_for(lambda v=victim: max(observer.lag(v), 0), 60, f"{victim} to have work in hand",
+            lag = wait_for(partial(work_in_hand, observer, victim), 60, f"{victim} to have work in hand",
                            interval_s=0.2)
             pid = pipeline.kill9(victim)
             kills.append(f"{victim} (pid {pid}, lag {lag})")

@@ -1,29 +1,51 @@
 """Server outages mid-stream, on the suite's private stack.
 
 * Elasticsearch stopped for 60 s, then started: the indexer pauses (same process, no restart),
-  catches up, nothing is lost or notified twice.
+  catches up, every post is indexed once and every alert is sent and notified (duplicate
+  notifications are counted in the message; the next test pins down why they happen).
+* Elasticsearch killed while an alert's notification is in flight, down for longer than the alert
+  lease: that alert must not be notified a second time once Elasticsearch is back.
 * The Kafka broker restarted while a producer is sending and the workers consume: the producer
   delivers everything, the consumers resume in the same processes, nothing is lost or notified twice.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+import demo
 from demo.receiver import WebhookReceiver
 from tests.reliability.corpus import build_corpus, produce
-from tests.reliability.harness import STREAM, Observer, Pipeline, exactly_once, stream_drained, stream_state, wait_for
+from tests.reliability.harness import (
+    STREAM,
+    Observer,
+    Pipeline,
+    exactly_once,
+    stream_drained,
+    stream_state,
+    wait_for,
+    worker_env,
+)
 from tipwatch.config import Settings
+from tipwatch.contract import RawPost
 from tipwatch.stack import LocalStack
+from tipwatch.stack.process import port_open, read_pid
 from tipwatch.stream import DeliveryFailed, Producer
 
 pytestmark = [pytest.mark.slow, pytest.mark.stack]
 
 POSTS = 5000
 OUTAGE_S = 60.0
+LEASE_S = 60.0
+"""The alert worker's default lease (``TIPWATCH_ALERTS__LEASE_S``)."""
 
 
 def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
@@ -63,14 +85,77 @@ def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
     assert 0 < before < POSTS, counts
     assert pipeline.supervisor.pids() == pids and sum(pipeline.restarts().values()) == 0, counts
     assert paused > 0, counts
-    assert not outcome.problems, f"{outcome.problems}: {counts}"
+    assert not outcome.lost, f"{outcome.lost}: {counts}"
     print(counts)
+
+
+class CrashOnFirstNotification(WebhookReceiver):
+    """The demo's webhook receiver; the first notification runs ``crash`` before it is answered."""
+
+    def __init__(self, out: Path, crash: Callable[[], None]) -> None:
+        super().__init__(("127.0.0.1", 0), out)
+        self.crash = crash
+        self.crashed = threading.Event()
+        self._first = threading.Lock()
+
+    def record(self, path: str, payload: Any) -> None:
+        """Keep the notification; on the first one, crash Elasticsearch (then answer 200)."""
+        super().record(path, payload)
+        with self._first:
+            if not self.crashed.is_set():
+                self.crash()
+                self.crashed.set()
+
+
+def kill_elasticsearch(stack: LocalStack) -> None:
+    """SIGKILL the Elasticsearch server and its launcher (a crash: nothing is flushed or answered)."""
+    for pid in (read_pid(stack.elasticsearch.server_pid_file), stack.elasticsearch.pid()):
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "indexer/alerts/dispatch.py: Dispatcher.submit notifies, then saves the outcome; when Elasticsearch is "
+    "unreachable at the save, the batch is retried (the alert already exists, so it is not notified again there) "
+    "but the alert stays 'pending' with its lease (lease_s, 60 s); once Elasticsearch is back after the lease "
+    "expired, deliver_due claims it and notifies it a second time"))
+def test_an_alert_notified_as_elasticsearch_goes_down_is_not_notified_again(
+        private_stack: LocalStack, rel_settings: Settings, config_dir: Path, tmp_path: Path,
+        observer: Observer) -> None:
+    corpus = build_corpus(400)
+    receiver = CrashOnFirstNotification(tmp_path / "notifications.jsonl", lambda: kill_elasticsearch(private_stack))
+    receiver.thread = threading.Thread(target=receiver.serve_forever, name="crash-receiver", daemon=True)
+    receiver.thread.start()
+    pipeline = Pipeline(worker_env(rel_settings, config_dir, {demo.WEBHOOK_ENV: receiver.apprise_url}),
+                        tmp_path / "logs")
+    try:
+        pipeline.start(*STREAM)
+        with Producer(rel_settings, role="reliability") as producer:
+            produce(producer, rel_settings.topic("posts.raw"), corpus.records)
+        wait_for(receiver.crashed.is_set, 180, "the first notification", describe=lambda: stream_state(
+            observer, receiver.received, pipeline))
+        crashed_at = time.monotonic()
+        wait_for(lambda: not port_open(rel_settings.stack.elasticsearch_port), 30, "Elasticsearch to be gone")
+        time.sleep(max(0.0, LEASE_S + 5.0 - (time.monotonic() - crashed_at)))
+        private_stack.elasticsearch.start()
+        wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again")
+        wait_for(lambda: stream_drained(observer, receiver.received, corpus), 300, "the pipeline to drain",
+                 interval_s=2.0, describe=lambda: stream_state(observer, receiver.received, pipeline))
+        time.sleep(3.0)
+        outcome = exactly_once(observer, receiver.received, corpus)
+        counts = (f"Elasticsearch killed when the first notification arrived, down {LEASE_S + 5:.0f} s "
+                  f"(alert lease {LEASE_S:.0f} s); restarts {pipeline.restarts()}; {outcome.summary}")
+        assert not outcome.lost, f"{outcome.lost}: {counts}"
+        assert not outcome.twice, f"{outcome.problems}: {counts}"
+    finally:
+        pipeline.stop(grace_s=20)
+        receiver.stop()
 
 
 class SteadyProducer(threading.Thread):
     """Sends records at a steady rate from one ``Producer`` (kept across the broker restart), then flushes."""
 
-    def __init__(self, settings: Settings, records: list, per_second: float) -> None:
+    def __init__(self, settings: Settings, records: list[RawPost], per_second: float) -> None:
         super().__init__(name="steady-producer", daemon=True)
         self.settings = settings
         self.records = records

@@ -20,7 +20,7 @@ import pytest
 from kafka.errors import MessageSizeTooLargeError
 
 from tests.factories import make_raw
-from tests.reliability.harness import DeadLetterRow, Observer, Pipeline, deadletter_cli, wait_for
+from tests.reliability.harness import Observer, Pipeline, deadletter_cli, deadletter_list, wait_for
 from tipwatch.config import Settings
 from tipwatch.contract import RawPost
 from tipwatch.es import make_client
@@ -48,13 +48,6 @@ def valid_posts(count: int, tag: str) -> list[RawPost]:
             for number in range(count)]
 
 
-def rows(env: dict[str, str]) -> list[DeadLetterRow]:
-    """``tipwatch deadletter list --json``, parsed."""
-    found = deadletter_cli(env, "list", "--json")
-    assert isinstance(found, list)
-    return found
-
-
 def test_poison_records_are_dead_lettered_with_the_reason_and_listed(
         rel_settings: Settings, pipeline: Pipeline, observer: Observer, env: dict[str, str]) -> None:
     pipeline.start("enrich", "index", "alert")
@@ -79,7 +72,7 @@ def test_poison_records_are_dead_lettered_with_the_reason_and_listed(
     wait_for(settled, 180, "the valid posts indexed and the poison dead-lettered", describe=lambda: (
         f"indexed {observer.indexed_count()}, dead letters {observer.dead_letters()}, lag "
         f"{observer.lags('enrich', 'index', 'alert')}, restarts {pipeline.restarts()}"))
-    listed = rows(env)
+    listed = deadletter_list(env)
     by_stage = sorted((row.stage, row.original_topic) for row in listed)
     counts = (f"{VALID} valid + {len(RAW_POISON)} poison on posts.raw + 1 poison on posts.enriched; "
               f"indexed {observer.indexed_count()}, {len(listed)} dead letters listed {by_stage}, restarts "
@@ -95,11 +88,11 @@ def test_poison_records_are_dead_lettered_with_the_reason_and_listed(
     assert any("not JSON" in row.reason for row in listed if row.stage == "alert"), counts
 
     # Replay re-sends the same bytes: still poison, dead-lettered again with the same reasons.
-    assert "re-sent 3 dead letter(s)" in str(deadletter_cli(env, "replay", "--stage", "enrich"))
+    assert "re-sent 3 dead letter(s)" in deadletter_cli(env, "replay", "--stage", "enrich")
     wait_for(lambda: observer.dead_letters() == expected + 3 and observer.lag("enrich") == 0, 90,
              "the replayed poison to be dead-lettered again",
              describe=lambda: f"{observer.dead_letters()} dead letters")
-    again = [row for row in rows(env) if row.stage == "enrich"]
+    again = [row for row in deadletter_list(env) if row.stage == "enrich"]
     replayed = [letter for letter in read_dead_letters(rel_settings) if letter.stage == "enrich"
                 and any(name == "original_header_replayed_from" for name, _ in letter.headers)]
     counts += f"; after replay: {len(again)} enrich dead letters, {len(replayed)} marked as replayed"
@@ -124,7 +117,7 @@ def test_replay_after_the_fix_indexes_what_a_write_block_refused(
                  "the refused documents to be dead-lettered", describe=lambda: (
                      f"{observer.dead_letters()} dead letters, lag {observer.lags('enrich', 'index')}; "
                      f"index log: {pipeline.tail('index')}"))
-        refused = rows(env)
+        refused = deadletter_list(env)
         assert observer.indexed_count() == 0
     finally:
         client.indices.put_settings(index=backing, settings={"index.blocks.write": None})
@@ -138,7 +131,7 @@ def test_replay_after_the_fix_indexes_what_a_write_block_refused(
               f"{len(indexed)} indexed after the replay; restarts {pipeline.restarts()}")
     assert len(refused) == VALID and all(row.stage == "index" and "index write" in row.reason for row in refused), \
         counts
-    assert f"re-sent {VALID} dead letter(s)" in str(output), counts
+    assert f"re-sent {VALID} dead letter(s)" in output, counts
     assert indexed == {post.id for post in posts} and sum(pipeline.restarts().values()) == 0, counts
     print(counts)
 
