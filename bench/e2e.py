@@ -15,7 +15,9 @@ Figures:
 - ``e2e_posts_per_s``: posts / seconds from the crawl's start until every post is indexed and the
   alert group has evaluated every post (lag 0);
 - per stage: posts and the seconds between the stage's first and last progress (topic end offsets
-  for fetch, committed offsets for the consumer groups), and their ratio;
+  for fetch, committed offsets for the consumer groups), and their ratio. The stages run as a
+  pipeline, so a stage that keeps up shows its upstream's rate; ``lag_when_fetch_ended`` tells
+  which stages kept up;
 - consumer lag per group when the crawl ended and at the end;
 - latency from ``fetched_at`` to searchable (the index polled every 0.25 s without forcing a
   refresh) and to the webhook notification (per-post rules), p50/p95;
@@ -251,7 +253,6 @@ def run(copies: int, work: Path) -> dict[str, Any]:
                           "errors": crawled.get("errors")},
                 **{stage: stages[stage] for stage in STREAM},
             },
-            "slowest_stage": min(stages, key=lambda name: stages[name]["posts_per_s"]),
             "lag_when_fetch_ended": lag_at_fetch_end,
             "lag_at_end": lag_end,
             "latency_s": {"fetch_to_searchable": percentiles(searchable),
