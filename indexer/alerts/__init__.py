@@ -7,7 +7,7 @@ Public API::
 
     Rule, load_rule, load_rules, check_rules   rule files (config/rules/*.yaml) and ``tipwatch check``
     RULE_TYPES                                  rule type name -> type (any, frequency, spike, …)
-    AlertSettings                               worker settings (TIPWATCH_ALERTS__*)
+    AlertSettings                               worker settings (settings.yaml 'alerts')
     AlertWorker                                 ``tipwatch alerts``: per-post sink + scheduler
     cli.register                                adds ``alerts`` and ``alerts test`` to the CLI
 

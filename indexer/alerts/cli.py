@@ -14,7 +14,7 @@ from elastic_transport import TransportError
 from elasticsearch import NotFoundError
 
 from indexer.alerts.fields import FieldInfo
-from indexer.alerts.options import AlertSettings
+from indexer.alerts.options import AlertSettings, alert_options
 from indexer.alerts.rules import Rule, check_rules, load_rule, load_rules
 from tipwatch.config import ConfigError, config_dir, load_settings
 from tipwatch.config.settings import Settings
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     alerts = subparsers.add_parser(
         "alerts", help="alert worker: per-post and windowed rules, notifications (alerts test: dry run)")
     alerts.add_argument("--rules", type=Path, help="rules folder (default: <config dir>/rules)")
-    alerts.add_argument("--kibana-url", help="Kibana base URL for links (or TIPWATCH_ALERTS__KIBANA_URL)")
+    alerts.add_argument("--kibana-url", help="Kibana base URL for links (or alerts.kibana_url in settings.yaml)")
     alerts.add_argument("--max-messages", type=int, help="stop after this many posts")
     alerts.add_argument("--idle-timeout", type=float, help="stop after this many seconds without posts")
     alerts.set_defaults(func=run_worker)
@@ -46,8 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test.set_defaults(func=run_test)
 
 
-def _options(args: argparse.Namespace) -> AlertSettings:
-    return AlertSettings.from_env(rules_dir=args.rules, kibana_url=args.kibana_url)
+def _options(settings: Settings, args: argparse.Namespace) -> AlertSettings:
+    return alert_options(settings, rules_dir=args.rules, kibana_url=args.kibana_url)
 
 
 def _rules_dir(options: AlertSettings) -> Path:
@@ -73,7 +73,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from indexer.alerts.worker import AlertWorker
 
     settings = load_settings()
-    options = _options(args)
+    options = _options(settings, args)
     directory = _rules_dir(options)
     client = make_client(settings)
     try:
@@ -119,7 +119,7 @@ def run_test(args: argparse.Namespace) -> int:
     from indexer.alerts.render import Renderer
 
     settings = load_settings()
-    options = _options(args)
+    options = _options(settings, args)
     client = make_client(settings)
     try:
         if args.input:

@@ -45,6 +45,29 @@ def test_environment_overrides_nested_keys_and_lists(tmp_path: Path) -> None:
     assert settings.elasticsearch.verify_certs is False
 
 
+def test_alert_and_scheduling_sections_from_file_and_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "settings.yaml", "alerts:\n  max_attempts: 3\nscheduling:\n  lease_s: 30\n")
+    environ = {"TIPWATCH_ALERTS__LEASE_S": "15", "TIPWATCH_SCHEDULING__LEASE_WAIT_S": "40"}
+    settings = load_settings(path, environ=environ)
+    assert (settings.alerts.lease_s, settings.alerts.max_attempts) == (15.0, 3)
+    assert (settings.scheduling.lease_s, settings.scheduling.lease_wait_s) == (30.0, 40.0)
+    bad = write(tmp_path, "bad.yaml", "alerts:\n  lease_s: -1\n  colour: red\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(bad, environ={})
+    lines = sorted(str(p) for p in caught.value.problems)
+    assert f"{bad}:3: alerts.colour: unknown key" in lines
+    assert any(line.startswith(f"{bad}:2: alerts.lease_s:") for line in lines), lines
+
+
+def test_alert_options_apply_command_line_flags_on_top(tmp_path: Path) -> None:
+    from indexer.alerts.options import alert_options
+
+    settings = load_settings(tmp_path / "none.yaml", environ={"TIPWATCH_ALERTS__KIBANA_URL": "https://k.example"})
+    assert alert_options(settings, rules_dir=None, kibana_url=None).kibana_url == "https://k.example"
+    flagged = alert_options(settings, rules_dir=tmp_path, kibana_url="https://other.example")
+    assert (flagged.rules_dir, flagged.kibana_url) == (tmp_path, "https://other.example")
+
+
 def test_bad_environment_override_names_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / "none.yaml", environ={"TIPWATCH_KAFKA__PARTITIONS": "many"})

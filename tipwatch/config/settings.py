@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tipwatch.config.alerts import AlertSettings
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -91,6 +93,17 @@ class StackSettings(_Section):
     start_timeout_s: float = Field(default=180.0, gt=0)
 
 
+class SchedulingSettings(_Section):
+    """Crawl scheduling: the per-source lease that keeps two runs of one source apart."""
+
+    lease_s: float = Field(default=90.0, ge=10)
+    """Lifetime of a crawl lease; the worker renews it every third of it. A worker that died (kill -9,
+    power loss) blocks its source for at most this long, then the re-delivered job takes over."""
+    lease_wait_s: float | None = Field(default=None, ge=0)
+    """How long a re-delivered job waits for its dead worker's lease to expire before it is recorded
+    ``cancelled``; default: ``lease_s`` plus a few seconds."""
+
+
 class Settings(_Section):
     """All of ``settings.yaml``."""
 
@@ -98,6 +111,8 @@ class Settings(_Section):
     elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
     paths: PathSettings = Field(default_factory=PathSettings)
     stack: StackSettings = Field(default_factory=StackSettings)
+    scheduling: SchedulingSettings = Field(default_factory=SchedulingSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def topic(self, name: str) -> str:
