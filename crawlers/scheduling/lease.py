@@ -4,12 +4,22 @@ The lease is the document ``lease:<source>`` in ``<prefix>schedule``, created wi
 ``op_type=create`` (only one creator wins) and an expiry. A worker that died leaves a lease that
 expires; the next worker takes it over with optimistic concurrency (``if_seq_no``), so again only
 one wins. The holder renews it while the crawl runs and deletes it at the end.
+
+A worker killed mid-crawl (kill -9) does not commit its job, so Kafka re-delivers the job to the
+next worker, which finds the dead worker's lease *for the same job id*. When the holder ran on this
+host and its process is gone, the lease is taken over at once; otherwise (another machine) the job
+waits until the lease expires (``scheduling.lease_s``) and then takes it over. A lease for a
+*different* job is a genuine concurrent run, and the job is recorded ``cancelled``.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
@@ -32,10 +42,10 @@ class Lease:
 class Leases:
     """Acquire, renew and release per-source leases."""
 
-    def __init__(self, client: Elasticsearch, settings: Settings, ttl: timedelta = timedelta(minutes=10)) -> None:
+    def __init__(self, client: Elasticsearch, settings: Settings, ttl: timedelta | None = None) -> None:
         self.client = client
         self.index = settings.index("schedule")
-        self.ttl = ttl
+        self.ttl = ttl if ttl is not None else timedelta(seconds=settings.scheduling.lease_s)
 
     def _body(self, source_id: str, holder: str, job_id: str, now: datetime) -> dict[str, str]:
         return {"type": "lease", "source_id": source_id, "holder": holder, "job_id": job_id,
@@ -54,7 +64,7 @@ class Leases:
                 current = self.client.get(index=self.index, id=doc_id)
             except NotFoundError:
                 return self.acquire(source_id, holder, job_id)
-            if parse_time(current["_source"]["expires_at"]) > now:
+            if parse_time(current["_source"]["expires_at"]) > now and not abandoned(current["_source"], job_id):
                 return None
             try:
                 result = self.client.index(index=self.index, id=doc_id, document=body, refresh="wait_for",
@@ -62,6 +72,29 @@ class Leases:
             except ConflictError:
                 return None
         return Lease(source_id, holder, job_id, now + self.ttl, result["_seq_no"], result["_primary_term"])
+
+    def acquire_waiting(self, source_id: str, holder: str, job_id: str, wait_s: float,
+                        poll_s: float = 2.0) -> Lease | None:
+        """``acquire``; while the lease is held for this same job (its worker died on another machine),
+        retry until it expires, at most ``wait_s`` seconds. None when another job holds it."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            lease = self.acquire(source_id, holder, job_id)
+            if lease is not None:
+                return lease
+            current = self.current(source_id)
+            if current is None:
+                continue
+            if current.get("job_id") != job_id or time.monotonic() >= deadline:
+                return None
+            time.sleep(poll_s)
+
+    def current(self, source_id: str) -> dict[str, Any] | None:
+        """The lease document of a source (live or expired), or None."""
+        try:
+            return dict(self.client.get(index=self.index, id=f"lease:{source_id}")["_source"])
+        except NotFoundError:
+            return None
 
     def renew(self, lease: Lease) -> Lease | None:
         """Extend a held lease; None if it was lost (expired and taken over)."""
@@ -93,3 +126,17 @@ class Leases:
         if parse_time(current["_source"]["expires_at"]) <= utc_now():
             return None
         return str(current["_source"]["holder"])
+
+
+def abandoned(lease: dict[str, Any], job_id: str) -> bool:
+    """True when a lease is held for ``job_id`` by a process of this host that no longer exists."""
+    host, _, pid = str(lease.get("holder", "")).rpartition(":")
+    if lease.get("job_id") != job_id or host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return int(pid) == os.getpid()

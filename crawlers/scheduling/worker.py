@@ -32,6 +32,16 @@ Launcher = Callable[[CrawlJob], dict[str, Any]]
 """Runs one job and returns its run record (run_id, source_id, status, stats …)."""
 
 
+def _die_with_parent() -> None:
+    """In the crawl child (Linux): get SIGKILL when the worker dies, so a killed worker never leaves a
+    crawl running while its re-delivered job takes the lease over."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def subprocess_launcher(sources_path: Path, settings_env: dict[str, str] | None = None) -> Launcher:
     """Run each job as ``python -m crawlers.runner`` in a child process and read its JSON result."""
 
@@ -42,7 +52,7 @@ def subprocess_launcher(sources_path: Path, settings_env: dict[str, str] | None 
             command += ["--max-pages", str(job.max_pages)]
         started = utc_now()
         result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                env={**os.environ, **(settings_env or {})})
+                                env={**os.environ, **(settings_env or {})}, preexec_fn=_die_with_parent)
         record: dict[str, Any] = {"run_id": job.job_id, "job_id": job.job_id, "source_id": job.source_id,
                                   "started_at": format_time(started), "finished_at": format_time(utc_now())}
         lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -64,6 +74,8 @@ class CrawlJobSink:
     def __init__(self, settings: Settings, client: Elasticsearch, launch: Launcher,
                  record: Callable[[dict[str, Any]], None]) -> None:
         self.leases = Leases(client, settings)
+        wait = settings.scheduling.lease_wait_s
+        self.lease_wait_s = wait if wait is not None else settings.scheduling.lease_s + 5
         self.launch = launch
         self.record = record
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -82,7 +94,7 @@ class CrawlJobSink:
         return rejected
 
     def _run(self, job: CrawlJob) -> dict[str, Any]:
-        lease = self.leases.acquire(job.source_id, self.holder, job.job_id)
+        lease = self.leases.acquire_waiting(job.source_id, self.holder, job.job_id, self.lease_wait_s)
         if lease is None:
             run = {"run_id": job.job_id, "job_id": job.job_id, "source_id": job.source_id, "status": "cancelled",
                    "finish_reason": "another run of this source holds the lease",

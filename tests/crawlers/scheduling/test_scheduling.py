@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +132,66 @@ def test_crawl_worker_runs_jobs_under_leases_and_records_runs(stack_settings: Se
     assert Leases(client, stack_settings).held("board") is None, "released after the run"
     rejected = sink_a.process([Message("t", 0, 5, b"{broken")])
     assert len(rejected) == 1 and "invalid crawl job" in rejected[0].reason
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_dead_workers_lease_on_this_host_is_taken_over_by_its_redelivered_job(
+        stack_settings: Settings, client: Elasticsearch) -> None:
+    leases = Leases(client, stack_settings, ttl=timedelta(minutes=10))
+    dead = f"{socket.gethostname()}:{dead_pid()}"
+    assert leases.acquire("board", dead, "job-1") is not None
+    assert leases.acquire("board", "me:1", "job-2") is None, "another job never takes a live lease"
+    alive = f"{socket.gethostname()}:{os.getppid()}"
+    assert leases.acquire("chan", alive, "job-3") is not None
+    assert leases.acquire("chan", "me:1", "job-3") is None, "the holder still runs: the lease stays"
+    taken = leases.acquire("board", "me:1", "job-1")
+    assert taken is not None, "same job, holder gone from this host: taken over at once"
+    assert leases.held("board") == "me:1"
+
+
+def test_a_redelivered_job_waits_for_the_lease_of_a_worker_on_another_machine(
+        stack_settings: Settings, client: Elasticsearch) -> None:
+    leases = Leases(client, stack_settings, ttl=timedelta(seconds=3))
+    assert leases.acquire("board", "elsewhere:123", "job-1") is not None
+    started = time.monotonic()
+    assert leases.acquire_waiting("board", "me:1", "job-2", wait_s=5, poll_s=0.5) is None
+    assert time.monotonic() - started < 2, "a lease of another job is not waited for"
+    taken = leases.acquire_waiting("board", "me:1", "job-1", wait_s=10, poll_s=0.5)
+    waited = time.monotonic() - started
+    assert taken is not None and leases.held("board") == "me:1", "taken over once expired"
+    assert 1.5 < waited < 10, f"waited {waited:.1f} s for a 3 s lease"
+
+
+def test_crawl_worker_reruns_its_own_job_after_a_kill(stack_settings: Settings, client: Elasticsearch) -> None:
+    recorded: list[dict[str, Any]] = []
+    Leases(client, stack_settings).acquire("board", f"{socket.gethostname()}:{dead_pid()}", "j7")
+    sink = CrawlJobSink(stack_settings, client, lambda job: {"run_id": job.job_id, "status": "finished"},
+                        recorded.append)
+    sink.process([Message("t", 0, 0, CrawlJob(job_id="j7", source_id="board", emitted_at=utc_now()).to_json())])
+    assert [run["status"] for run in recorded] == ["finished"], recorded
+
+
+def test_the_crawl_child_dies_with_its_worker(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    child_code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    worker = tmp_path / "worker.py"
+    worker.write_text("import subprocess, sys\nfrom crawlers.scheduling.worker import _die_with_parent\n"
+                      f"subprocess.run([sys.executable, '-c', {child_code!r}], preexec_fn=_die_with_parent)\n")
+    parent = subprocess.Popen([sys.executable, str(worker)])
+    deadline = time.monotonic() + 20
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(pid_file.read_text())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    state = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}").exists() else "gone"
+    assert state in ("gone", "Z"), f"crawl child {child} still {state} after its worker was killed"
