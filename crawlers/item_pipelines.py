@@ -32,28 +32,14 @@ from crawlers.evidence import sha256_hex
 from crawlers.failures import DOWNLOAD_ERRORS, failure_reason
 from crawlers.kafka_output import RecordWriter, WriterCounts, check_topic
 from crawlers.spool import Spool, SpooledRecord
-from tipwatch.contract import ContractError, RawPost, parse_raw
+from tipwatch.contract import ContractError, parse_raw
 from tipwatch.errors import UserError
 from tipwatch.stream import DeadLetter, Message
+from tipwatch.stream.sizing import fit, record_limit
 
 log = logging.getLogger(__name__)
 
 KAFKA_UNAVAILABLE = "kafka_unavailable"
-HEADROOM_BYTES = 16 * 1024
-"""Room left under ``kafka.max_message_bytes`` for headers and batch overhead."""
-
-
-def fit(post: RawPost, max_bytes: int) -> tuple[bytes, bool]:
-    """The record as JSON bytes of at most ``max_bytes`` (its ``text`` shortened if needed: a record is
-    truncated rather than lost), and whether it had to be shortened."""
-    value = post.to_json()
-    shortened = False
-    while len(value) > max_bytes and post.text:
-        keep = max(0, int(len(post.text) * max_bytes / len(value) * 0.9))
-        post = post.model_copy(update={"text": post.text[:keep]})
-        value = post.to_json()
-        shortened = True
-    return value, shortened
 
 
 class MediaPipeline:
@@ -122,8 +108,7 @@ class KafkaPipeline:
         self.enabled = settings.getbool("KAFKA_ENABLED")
         self.config = tipwatch_settings(settings)
         self.topic = self.config.topic("posts.raw")
-        limit = self.config.kafka.max_message_bytes
-        self.max_bytes = limit - min(HEADROOM_BYTES, limit // 4)
+        self.max_bytes = record_limit(self.config)
         self.factory = load_object(settings.get("KAFKA_PRODUCER_FACTORY"))
         self.max_block_ms = settings.getint("KAFKA_MAX_BLOCK_MS")
         self.pause_s = settings.getfloat("KAFKA_PAUSE_S")
@@ -173,7 +158,7 @@ class KafkaPipeline:
             self.stats.inc_value("kafka/invalid")
             self._dead_letter(item, exc)
             raise DropItem(f"not a valid tipwatch.post/1 record: {exc}") from exc
-        value, shortened = fit(post, self.max_bytes)
+        value, post, shortened = fit(post, self.max_bytes)
         if shortened:
             self.stats.inc_value("kafka/truncated")
             log.warning("kafka/truncated record %s (%s): text shortened to fit %d bytes", post.id, post.url,

@@ -2,7 +2,9 @@
 
 Offsets are committed only after every enriched record of the batch is acknowledged by the
 broker; a record that is not valid JSON, breaks the contract, or cannot be enriched goes to the
-dead-letter topic with the reason and the worker keeps going.
+dead-letter topic with the reason and the worker keeps going. An enriched record over
+``kafka.max_message_bytes`` (``text_tokens`` repeats the text) is shortened — ``text_tokens`` first,
+then ``text`` — and counted as truncated, never lost or retried forever.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from pathlib import Path
 
 from tipwatch.config import Settings, load_settings
 from tipwatch.contract import ContractError, EnrichedPost, RawPost, parse_raw
-from tipwatch.stream import ConsumerLoop, LoopStats, Message, Producer, Rejected, stop_on_signals
+from tipwatch.stream import (
+    ConsumerLoop,
+    LoopStats,
+    Message,
+    Producer,
+    RecordTooLarge,
+    Rejected,
+    fit,
+    record_limit,
+    stop_on_signals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +40,9 @@ class EnrichSink:
         self.topic = settings.topic("posts.enriched")
         self.producer = producer
         self.enrich = enrich
+        self.max_bytes = record_limit(settings)
         self.enriched = 0
+        self.truncated = 0
 
     def process(self, batch: Sequence[Message]) -> list[Rejected]:
         """Enrich each message; invalid ones are returned as rejected with the reason."""
@@ -48,7 +62,16 @@ class EnrichSink:
                 rejected.append(Rejected(message, f"enrichment failed: {type(exc).__name__}: {exc}"))
                 continue
             key = message.key if message.key is not None else raw.id.encode()
-            self.producer.send(self.topic, value=enriched.to_json(), key=key)
+            value, _, shortened = fit(enriched, self.max_bytes, ("text_tokens", "text"))
+            if shortened:
+                self.truncated += 1
+                log.warning("enriched record %s shortened to fit kafka.max_message_bytes: %d bytes",
+                            raw.id, len(value))
+            try:
+                self.producer.send(self.topic, value=value, key=key)
+            except RecordTooLarge as exc:
+                rejected.append(Rejected(message, f"enriched record too large: {exc}"))
+                continue
             self.enriched += 1
         self.producer.flush()
         return rejected

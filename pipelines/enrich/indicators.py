@@ -234,23 +234,28 @@ def _ends_word(folded: str, end: int) -> bool:
 
 
 def _collect(hits: Iterator[tuple[_Entry, int, int]], shown: str, found: dict[int, list[str]]) -> None:
-    """Add the hits that lie outside their indicator's exclude spans and inside no longer hit."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    excluded: dict[int, list[tuple[int, int]]] = {}
+    """Add the hits that lie outside their indicator's exclude spans and inside no longer hit.
+
+    One sort and one sweep per indicator (spans by start, longest first: a span lies inside another
+    exactly when an earlier span reaches at least as far), so a long post with thousands of hits
+    stays linear-logarithmic."""
+    spans: dict[int, set[tuple[int, int]]] = {}
+    excluded: dict[int, set[tuple[int, int]]] = {}
     for entry, start, end in hits:
-        (excluded if entry.exclude else spans).setdefault(entry.indicator, []).append((start, end))
+        (excluded if entry.exclude else spans).setdefault(entry.indicator, set()).add((start, end))
     for index, kept in spans.items():
-        blocked = excluded.get(index, [])
-        for start, end in sorted(set(kept)):
-            inside = any(low <= start and end <= high and (low, high) != (start, end)
-                         for low, high in (*kept, *blocked))
-            if not inside and (start, end) not in blocked:
+        blocked = excluded.get(index, set())
+        reach = -1
+        for start, end in sorted(kept | blocked, key=lambda span: (span[0], -span[1])):
+            inside = reach >= end
+            reach = max(reach, end)
+            if not inside and (start, end) in kept and (start, end) not in blocked:
                 _add(found, index, shown[start:end])
 
 
 def _add(found: dict[int, list[str]], index: int, evidence: str) -> None:
     seen = found.setdefault(index, [])
-    if evidence and evidence not in seen:
+    if evidence and len(seen) < MAX_EVIDENCE and evidence not in seen:
         seen.append(evidence)
 
 

@@ -10,13 +10,14 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from crawlers.item_pipelines import KafkaPipeline, fit
+from crawlers.item_pipelines import KafkaPipeline
 from crawlers.parsers.base import PostDraft
 from crawlers.records import build_record
 from tests.crawlers.helpers import local_settings, read_messages
 from tipwatch.config import Settings, SourceConfig
 from tipwatch.contract import parse_raw, parse_time
 from tipwatch.setup import create_topics
+from tipwatch.stream.sizing import fit
 
 SOURCE = SourceConfig.model_validate({"id": "jobs-th", "kind": "html", "url": "https://jobs.example/",
                                       "html": {"title": "h1"}})
@@ -49,12 +50,13 @@ def test_an_invalid_record_is_dropped_and_counted(tmp_path: Path) -> None:
 def test_an_oversized_record_is_truncated_not_lost() -> None:
     post = parse_raw(record("ข้อความยาว " * 5000))
 
-    value, shortened = fit(post, 8192)
+    value, sent, shortened = fit(post, 8192)
 
     assert shortened and len(value) <= 8192
     kept = parse_raw(value)
-    assert kept.id == post.id and post.text.startswith(kept.text) and len(kept.text) > 1000
-    assert fit(kept, 8192) == (kept.to_json(), False)
+    assert kept == sent and kept.id == post.id and post.text.startswith(kept.text) and len(kept.text) > 1000
+    assert len(value) > 8192 - 1000, f"shortened to what is needed, not more: {len(value)} bytes"
+    assert fit(kept, 8192) == (kept.to_json(), kept, False)
 
 
 def test_invalid_records_go_to_the_dead_letter_topic_with_the_reason(stack_settings: Settings) -> None:

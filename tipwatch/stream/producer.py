@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from tipwatch.config.settings import Settings
 from tipwatch.stream.connection import kafka_options, unreachable
 from tipwatch.stream.errors import DeliveryFailed
+from tipwatch.stream.sizing import RecordTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,15 @@ class Producer:
 
     def send(self, topic: str, value: bytes, key: bytes | None = None,
              headers: Sequence[tuple[str, bytes]] = (), on_delivery: DeliveryCallback | None = None) -> Any:
-        """Queue one record; returns at once. ``on_delivery`` runs when the broker acknowledges it."""
+        """Queue one record; returns at once. ``on_delivery`` runs when the broker acknowledges it.
+
+        Raises ``RecordTooLarge`` (a permanent problem: dead-letter or shorten, never retry) for a
+        record over ``kafka.max_message_bytes``."""
         try:
             future = self._producer.send(topic, value=value, key=key, headers=list(headers))
+        except MessageSizeTooLargeError as exc:
+            size = len(value) + len(key or b"") + sum(len(k) + len(v) for k, v in headers)
+            raise RecordTooLarge(topic, size, self.settings.kafka.max_message_bytes) from exc
         except KafkaTimeoutError as exc:
             self._record_failure(f"{topic}: buffer full or metadata unavailable ({exc})")
             if on_delivery:

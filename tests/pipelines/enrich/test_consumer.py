@@ -11,7 +11,7 @@ from tests.factories import make_raw
 from tipwatch.config import Settings
 from tipwatch.contract import parse_enriched
 from tipwatch.setup import create_topics
-from tipwatch.stream import ConsumerLoop, Message, Producer, Rejected
+from tipwatch.stream import ConsumerLoop, Message, Producer, RecordTooLarge, Rejected
 from tipwatch.stream.deadletter_tools import read_dead_letters
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -59,3 +59,44 @@ def test_enrich_consumer_end_to_end(stack_settings: Settings) -> None:
     letters = list(read_dead_letters(stack_settings))
     assert [(letter.stage, letter.value) for letter in letters] == [("enrich", b"{definitely not json")]
     assert "not JSON" in letters[0].reason
+
+
+def test_an_enriched_record_over_the_size_limit_is_shortened_not_lost(stack_settings: Settings) -> None:
+    settings = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(
+        update={"max_message_bytes": 64 * 1024})})
+    create_topics(settings)
+    long_thai = make_raw(text="รับสมัครพนักงานแอดมินออนไลน์ทำงานที่กัมพูชาเงินเดือนสูง " * 250, source_id="demo-th")
+    small = make_raw(text="Hiring a certified accountant in Manila.", source_id="demo-ph")
+    assert len(long_thai.to_json()) < 64 * 1024 - 16 * 1024, "the raw record itself fits"
+    with Producer(settings) as producer:
+        for post in (long_thai, small):
+            producer.send(settings.topic("posts.raw"), value=post.to_json(), key=post.id.encode())
+    loop = build_loop(settings, Enricher.from_config(ROOT / "config").enrich)
+    stats = loop.run(idle_timeout_s=5.0)
+    assert stats.messages == 2 and stats.rejected == 0, stats
+    assert loop.sink.truncated == 1  # type: ignore[attr-defined]
+
+    out = Keep()
+    ConsumerLoop(settings, group="check", topics=[settings.topic("posts.enriched")], stage="test",
+                 sink=out).run(idle_timeout_s=4.0)
+    sizes = {m.key: len(m.value or b"") for m in out.messages}
+    enriched = {m.key: parse_enriched(m.value or b"") for m in out.messages}
+    shortened = enriched[long_thai.id.encode()]
+    assert shortened.text == long_thai.text, "the text is kept whole"
+    assert 0 < len(shortened.text_tokens) < len(long_thai.text), "text_tokens shortened"
+    assert sizes[long_thai.id.encode()] <= 64 * 1024 - 16 * 1024, sizes
+    assert enriched[small.id.encode()].text == small.text
+    assert list(read_dead_letters(settings)) == []
+
+
+def test_producer_names_the_setting_for_a_record_too_large(stack_settings: Settings) -> None:
+    settings = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(
+        update={"max_message_bytes": 2048})})
+    create_topics(settings)
+    with Producer(settings) as producer:
+        try:
+            producer.send(settings.topic("posts.raw"), value=b"x" * 10_000)
+        except RecordTooLarge as exc:
+            assert "kafka.max_message_bytes (2048 bytes)" in str(exc) and exc.size >= 10_000
+        else:
+            raise AssertionError("a 10 kB record was accepted under a 2 kB limit")

@@ -283,3 +283,12 @@ def test_evidence_is_capped_and_results_follow_lexicon_order(tmp_path: Path) -> 
     assert [hit.id for hit in hits] == ["destination.cambodia", "job_bait.typist_data_entry",
                                         "urgency_age.age_range"]
     assert len(hits[-1].evidence) == MAX_EVIDENCE
+
+
+def test_thousands_of_hits_of_one_indicator_keep_nesting_and_exclusions(tmp_path: Path) -> None:
+    lexicon = lexicon_from(tmp_path, SMALL)
+    repeated = "No experience needed, no experience. รับแรงงานพม่า ไปทำงานพม่า " * 5000
+    tokens = "no experience needed , no experience . รับ แรงงาน พม่า ไป ทำงาน พม่า " * 5000
+    hits = found(lexicon, repeated, tokens, "th")
+    assert hits == {"too_good.test": ["No experience needed", "no experience"], "destination.test": ["พม่า"]}
+    assert found(lexicon, "รับแรงงานพม่า " * 5000, "รับ แรงงาน พม่า " * 5000, "th") == {}, "every hit excluded"
