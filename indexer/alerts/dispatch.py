@@ -11,12 +11,19 @@ Order for new matches (``submit``):
 A crash before 5 leaves the alert pending and leased; once the lease expires ``deliver_due`` (run
 by any worker on its schedule) claims it with a conditional update, so one worker resends it.
 ``deliver_due`` also sends retries whose time has come and digests whose window has closed.
+
+When Elasticsearch goes away between 4 and 5, the notification has gone out but its outcome is
+not recorded: the outcome is kept in ``Outcomes`` (shared by the worker's dispatchers) and saved
+before anything else once Elasticsearch answers again, so the alert is not resent when its lease
+has expired meanwhile. (Only a worker killed while Elasticsearch is away loses that memory; its
+alerts are then resent once — at least once, as promised.)
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -51,12 +58,38 @@ class Publisher:
             self.producer.flush()
 
 
+class Outcomes:
+    """Delivery outcomes not yet recorded in Elasticsearch, saved first by every dispatcher call."""
+
+    def __init__(self, store: AlertStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._unsaved: dict[str, Alert] = {}
+
+    def save(self, alerts: Sequence[Alert] = ()) -> None:
+        """Record the earlier unsaved outcomes and ``alerts``; on failure keep all of them and raise."""
+        with self._lock:
+            self._unsaved.update((alert.id, alert) for alert in alerts)
+            if not self._unsaved:
+                return
+            self.store.save(list(self._unsaved.values()))
+            if len(self._unsaved) > len(alerts):
+                log.info("recorded %d delivery outcome(s) kept while Elasticsearch was unavailable",
+                         len(self._unsaved) - len(alerts))
+            self._unsaved.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._unsaved)
+
+
 class Dispatcher:
     """Creates, publishes, notifies and records alerts; one per thread (it holds a producer)."""
 
     def __init__(self, store: AlertStore, throttle: Throttle, notifier: Notifier, publisher: Publisher,
-                 options: AlertSettings, owner: str, clock: Clock) -> None:
+                 options: AlertSettings, owner: str, clock: Clock, outcomes: Outcomes | None = None) -> None:
         self.store = store
+        self.outcomes = outcomes if outcomes is not None else Outcomes(store)
         self.throttle = throttle
         self.notifier = notifier
         self.publisher = publisher
@@ -70,6 +103,7 @@ class Dispatcher:
         if not matches:
             return []
         posts = posts or {}
+        self.outcomes.save()
         now = self.clock()
         unique = {m.alert_id: m for m in matches}
         alerts = [build_alert(m, posts.get(m.post_id) if m.post_id else None, self.options, now, self.owner)
@@ -80,11 +114,12 @@ class Dispatcher:
         self.publisher.publish(created)
         finished = [self._notify([alert]) if self._immediate(alert) else self._release(alert, now)
                     for alert in created]
-        self.store.save([alert for group in finished for alert in group])
+        self.outcomes.save([alert for group in finished for alert in group])
         return [alert for group in finished for alert in group]
 
     def deliver_due(self) -> list[Alert]:
         """Claim and handle due alerts: resends after a crash, retries, closed digests, unpublished ones."""
+        self.outcomes.save()
         now = self.clock()
         lease_end = now + timedelta(seconds=self.options.lease_s)
         claimed = [alert for alert in (self.store.claim(a, self.owner, lease_end)
@@ -103,7 +138,7 @@ class Dispatcher:
             log.info("delivering %d due alert(s) of rule %s (attempt %d)", len(group), group[0].rule_name,
                      int(group[0].doc.get("attempts") or 0) + 1)
             finished.extend(self._notify(group))
-        self.store.save(finished)
+        self.outcomes.save(finished)
         return finished
 
     def _immediate(self, alert: Alert) -> bool:

@@ -24,7 +24,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
 from indexer.alerts.alerters import Alerter, build_alerters
-from indexer.alerts.dispatch import Dispatcher, Publisher
+from indexer.alerts.dispatch import Dispatcher, Outcomes, Publisher
 from indexer.alerts.fields import fields_from_index
 from indexer.alerts.notify import Notifier
 from indexer.alerts.options import AlertSettings
@@ -98,6 +98,7 @@ class AlertWorker:
         self.notifier = Notifier(alerters if alerters is not None else build_alerters(),
                                  Renderer(options.template_dir))
         self._producers: list[Producer] = []
+        self.outcomes = Outcomes(self.store)
         self.evaluator = PerPostEvaluator(self.posts, self.rules, options)
         self.sink = AlertSink(self.evaluator, self._dispatcher("alert"))
         self.scheduler = self._dispatcher("alert-scheduler")
@@ -109,7 +110,8 @@ class AlertWorker:
         producer = Producer(self.settings, role=role)
         self._producers.append(producer)
         return Dispatcher(self.store, self.throttle, self.notifier,
-                          Publisher(producer, self.settings.topic("alerts")), self.options, self.owner, self.clock)
+                          Publisher(producer, self.settings.topic("alerts")), self.options, self.owner, self.clock,
+                          self.outcomes)
 
     def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
         """The per-post sink (also usable without Kafka, e.g. in tests)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from elastic_transport import ConnectionError
 from elasticsearch import Elasticsearch
 
 from indexer.alerts.alert import Alert
@@ -18,7 +19,7 @@ from tests.indexer.alerts.conftest import WorkerFactory, index_posts, produce, p
 from tests.indexer.alerts.receivers import SmtpReceiver, WebhookReceiver
 from tests.indexer.fixtures import contact, enriched, wire
 from tipwatch.config import Settings
-from tipwatch.stream import Message
+from tipwatch.stream import Message, Retryable
 
 TEXT = "Casino jobs in Sihanoukville. Passport kept by the company. Call +855 12 345 678"
 
@@ -151,3 +152,35 @@ def test_killed_between_pending_and_sent_resends_exactly_once(tmp_path: Path, es
     (alert,) = fresh.store.find(rule="watch")
     assert alert.id == pending.id and alert.doc["attempts"] == 1 and alert.doc["lease_owner"] is None
     assert {message["id"] for message in published_alerts(alert_settings)} == {alert.id}
+
+
+def test_an_outcome_not_saved_while_elasticsearch_is_away_is_not_resent(
+        tmp_path: Path, es: Elasticsearch, alert_settings: Settings, make_worker: WorkerFactory,
+        webhook: WebhookReceiver) -> None:
+    record = _post()
+    index_posts(es, alert_settings, [record])
+    watch = rule(tmp_path, "watch", "type: any\nquery: Sihanoukville\nnotify: [{env: HOOK}]\n")
+    worker = make_worker([watch], environ={"HOOK": webhook.url()}, lease_s=1)
+    real_save, failures = worker.store.save, []
+
+    def save_while_away(alerts: list[Alert]) -> None:
+        if len(failures) < 2:  # Elasticsearch goes away right after the notification, for two calls
+            failures.append(len(alerts))
+            raise ConnectionError("connection refused")
+        real_save(alerts)
+
+    worker.store.save = save_while_away  # type: ignore[method-assign]
+    with pytest.raises(Retryable):
+        worker.process([_message(alert_settings, record)])
+    assert len(webhook.messages) == 1 and len(worker.outcomes) == 1
+    time.sleep(1.5)  # the alert's lease (1 s) has expired meanwhile
+    assert worker.store.find(rule="watch")[0].status == "pending"
+    with pytest.raises(ConnectionError):
+        worker.tick()  # still away: nothing is claimed or resent
+    worker.tick()  # back: the kept outcome is recorded before any due alert is claimed
+    for _ in range(3):
+        worker.tick()
+    assert worker.process([_message(alert_settings, record)]) == [], "the retried batch creates nothing"
+    assert failures == [1, 1] and len(webhook.messages) == 1, f"{len(webhook.messages)} notifications"
+    (alert,) = worker.store.find(rule="watch")
+    assert (alert.status, alert.doc["attempts"]) == ("sent", 1)
