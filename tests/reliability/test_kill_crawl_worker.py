@@ -58,11 +58,6 @@ def mid_crawl(pipeline: Pipeline, observer: Observer, timeout_s: float = 120.0) 
     raise AssertionError(f"no crawl sent records within {timeout_s:.0f} s: {pipeline.tail('crawl')}")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "crawlers/scheduling: a crawl worker killed mid-crawl leaves its lease (10 min TTL) in tipwatch-schedule; "
-    "the job it did not commit is re-delivered to the restarted worker, which finds the dead worker's live lease "
-    "and records the same job as 'cancelled' (another run of this source holds the lease): the rest of the "
-    "source is not crawled until a later scheduled run"))
 def test_kill_9_the_crawl_worker_mid_crawl(rel_settings: Settings, pipeline: Pipeline, observer: Observer,
                                           demo_sources: Path) -> None:
     corpus = load_corpus()

@@ -114,11 +114,6 @@ def kill_elasticsearch(stack: LocalStack) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "indexer/alerts/dispatch.py: Dispatcher.submit notifies, then saves the outcome; when Elasticsearch is "
-    "unreachable at the save, the batch is retried (the alert already exists, so it is not notified again there) "
-    "but the alert stays 'pending' with its lease (lease_s, 60 s); once Elasticsearch is back after the lease "
-    "expired, deliver_due claims it and notifies it a second time"))
 def test_an_alert_notified_as_elasticsearch_goes_down_is_not_notified_again(
         private_stack: LocalStack, rel_settings: Settings, config_dir: Path, tmp_path: Path,
         observer: Observer) -> None:

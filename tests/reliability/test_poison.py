@@ -144,11 +144,6 @@ def big_text(size: int, seed: int = 5) -> str:
     return text[:size]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "pipelines/enrich/consumer.py: the enriched record of a 3 MB post is 6 MB (text + text_tokens), over "
-    "kafka.max_message_bytes (4 MiB); Producer.send raises kafka.errors.MessageSizeTooLargeError synchronously, "
-    "EnrichSink.process does not catch it, the enrich worker exits 1 and is restarted on the same batch: a "
-    "crash loop that also holds back the batch's other records"))
 def test_a_3_mb_post_is_indexed_or_dead_lettered_without_crashing(
         rel_settings: Settings, pipeline: Pipeline, observer: Observer) -> None:
     pipeline.start("enrich", "index")
