@@ -214,6 +214,7 @@ class DeadLetterRow:
     original_topic: str
     original_offset: int
     bytes: int
+    truncated: bool
 
 
 class Observer:
@@ -337,7 +338,8 @@ def deadletter_list(env: dict[str, str]) -> list[DeadLetterRow]:
     """``tipwatch deadletter list --json``, parsed."""
     rows = [json.loads(line) for line in deadletter_cli(env, "list", "--json").splitlines() if line.startswith("{")]
     return [DeadLetterRow(stage=row["stage"], reason=row["reason"], original_topic=row["original_topic"],
-                          original_offset=row["original_offset"], bytes=row["bytes"]) for row in rows]
+                          original_offset=row["original_offset"], bytes=row["bytes"],
+                          truncated=row["truncated"]) for row in rows]
 
 
 @contextlib.contextmanager

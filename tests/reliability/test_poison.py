@@ -7,7 +7,9 @@
 * Replay after a fix, the case replay exists for: the posts index is write-blocked (maintenance, a
   flood-stage disk block), so Elasticsearch refuses the documents and the indexer dead-letters them;
   once the block is lifted, ``tipwatch deadletter replay --stage index`` indexes every one.
-* A 20 MB post cannot be produced: the producer refuses it before sending, naming the size.
+* A 20 MB post: tipwatch's producer refuses it before sending, naming the size and the setting; when
+  a foreign producer puts one on a topic whose limit was raised, enrich dead-letters it ("too
+  large"), keeping its first 4 MB, and replay skips that truncated letter.
 * A 3 MB post (under ``kafka.max_message_bytes``) must be indexed or dead-lettered, never crash a worker.
 """
 
@@ -17,19 +19,21 @@ import json
 import random
 
 import pytest
-from kafka.errors import MessageSizeTooLargeError
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from tests.factories import make_raw
 from tests.reliability.harness import Observer, Pipeline, deadletter_cli, deadletter_list, wait_for
 from tipwatch.config import Settings
 from tipwatch.contract import RawPost
 from tipwatch.es import make_client
-from tipwatch.stream import Producer
+from tipwatch.stream import Producer, RecordTooLarge
+from tipwatch.stream.connection import admin_client
 from tipwatch.stream.deadletter_tools import read_dead_letters
 
 pytestmark = [pytest.mark.slow, pytest.mark.stack]
 
 VALID = 20
+TOPIC_MAX = 32 * 1024 * 1024
 RAW_POISON = {
     "invalid-json": b'{"schema": "tipwatch.post/1", "id": ',
     "wrong-schema": json.dumps({"schema": "tipwatch.post/0", "id": "0" * 32, "text": "old format"}).encode(),
@@ -61,9 +65,17 @@ def test_poison_records_are_dead_lettered_with_the_reason_and_listed(
                 producer.send(raw_topic, RAW_POISON[name], key=name.encode())
         producer.send(enriched_topic, b"not json at all", key=b"enriched-poison")
         producer.flush()
-        with pytest.raises(MessageSizeTooLargeError, match=r"The message is 200\d{5} bytes") as refused:
-            producer.send(raw_topic, make_raw("x" * 20_000_000).to_json(), key=b"twenty-mb")
-    expected = len(RAW_POISON) + 2  # enriched poison: dead-lettered by the index and the alert stage
+        twenty_mb = make_raw("x" * 20_000_000).to_json()
+        with pytest.raises(RecordTooLarge, match=r"record of 200\d{5} bytes .* kafka.max_message_bytes") as refused:
+            producer.send(raw_topic, twenty_mb, key=b"twenty-mb")
+    admin = admin_client(rel_settings, "reliability")  # another team raised the topic's limit for their producer
+    limit = {"max.message.bytes": str(TOPIC_MAX)}
+    admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, raw_topic, configs=limit)])
+    admin.close()
+    with Producer(rel_settings, role="foreign", max_request_size=TOPIC_MAX) as foreign:
+        foreign.send(raw_topic, twenty_mb, key=b"twenty-mb")
+    # poison on posts.raw + the 20 MB record (enrich); the enriched poison: by the index and the alert stage
+    expected = len(RAW_POISON) + 1 + 2
 
     def settled() -> bool:
         return (observer.indexed_count() == VALID and observer.dead_letters() == expected
@@ -78,21 +90,27 @@ def test_poison_records_are_dead_lettered_with_the_reason_and_listed(
               f"indexed {observer.indexed_count()}, {len(listed)} dead letters listed {by_stage}, restarts "
               f"{pipeline.restarts()}; 20 MB post refused: {refused.value}")
     assert observer.indexed_count() == VALID and sum(pipeline.restarts().values()) == 0, counts
-    assert by_stage == sorted([("enrich", raw_topic)] * 3 + [("index", enriched_topic), ("alert", enriched_topic)]), \
+    assert by_stage == sorted([("enrich", raw_topic)] * 4 + [("index", enriched_topic), ("alert", enriched_topic)]), \
         counts
-    enrich_reasons = sorted(row.reason for row in listed if row.stage == "enrich")
+    (too_large,) = [row for row in listed if row.truncated]
+    assert too_large.reason == f"too large: {len(twenty_mb)} bytes, over kafka.max_message_bytes (4194304)", counts
+    assert too_large.stage == "enrich" and too_large.bytes == len(twenty_mb), counts
+    enrich_reasons = sorted(row.reason for row in listed if row.stage == "enrich" and not row.truncated)
     for name, reason in RAW_REASONS.items():
         assert sum(r.startswith(reason) for r in enrich_reasons) == 1, f"{name}: {reason!r} not in {enrich_reasons}"
-    assert {row.bytes for row in listed if row.stage == "enrich"} == {len(v) for v in RAW_POISON.values()}, counts
+    assert {row.bytes for row in listed if row.stage == "enrich" and not row.truncated} == {
+        len(v) for v in RAW_POISON.values()}, counts
     assert any(row.reason.startswith("contract: <message>: not JSON") for row in listed if row.stage == "index")
     assert any("not JSON" in row.reason for row in listed if row.stage == "alert"), counts
 
     # Replay re-sends the same bytes: still poison, dead-lettered again with the same reasons.
-    assert "re-sent 3 dead letter(s)" in deadletter_cli(env, "replay", "--stage", "enrich")
+    # The truncated letter of the 20 MB record is not re-sent (only its head was kept).
+    replayed_out = deadletter_cli(env, "replay", "--stage", "enrich")
+    assert "re-sent 3 dead letter(s)" in replayed_out and "truncated dead letter" in replayed_out, replayed_out
     wait_for(lambda: observer.dead_letters() == expected + 3 and observer.lag("enrich") == 0, 90,
              "the replayed poison to be dead-lettered again",
              describe=lambda: f"{observer.dead_letters()} dead letters")
-    again = [row for row in deadletter_list(env) if row.stage == "enrich"]
+    again = [row for row in deadletter_list(env) if row.stage == "enrich" and not row.truncated]
     replayed = [letter for letter in read_dead_letters(rel_settings) if letter.stage == "enrich"
                 and any(name == "original_header_replayed_from" for name, _ in letter.headers)]
     counts += f"; after replay: {len(again)} enrich dead letters, {len(replayed)} marked as replayed"

@@ -136,6 +136,25 @@ def test_poison_messages_go_to_the_dead_letter_topic(stack_settings: Settings) -
     assert any(m.header("replayed_from") for m in again.messages)
 
 
+def test_a_record_over_the_size_limit_is_dead_lettered_truncated_and_not_replayed(stack_settings: Settings) -> None:
+    create_topics(stack_settings)  # topics accept 8 MiB; this deployment's limit is 64 KiB
+    small = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(
+        update={"max_message_bytes": 64 * 1024})})
+    huge = b'{"text": "' + b"x" * 300_000 + b'"}'
+    with Producer(stack_settings) as foreign:  # a producer with a larger limit, e.g. another team's
+        foreign.send(stack_settings.topic("posts.raw"), value=huge, key=b"huge")
+        foreign.send(stack_settings.topic("posts.raw"), value=b"fine", key=b"fine")
+    sink = CollectSink()
+    loop = consume(small, sink)
+    assert [m.value for m in sink.messages] == [b"fine"] and loop.stats.rejected == 1
+    (letter,) = read_dead_letters(small)
+    assert letter.reason == f"too large: {len(huge)} bytes, over kafka.max_message_bytes (65536)"
+    assert letter.truncated and letter.original_bytes == len(huge)
+    assert huge.startswith(letter.value) and 32 * 1024 < len(letter.value) < 64 * 1024
+    skipped: list = []
+    assert replay(small, select=lambda _: True, skipped=skipped) == 0 and skipped == [letter]
+
+
 def test_stop_finishes_the_batch_and_commits(stack_settings: Settings) -> None:
     create_topics(stack_settings)
     produce(stack_settings, [b"x"] * 10)

@@ -37,8 +37,12 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     select = _selector(args)
     if args.action == "replay":
-        sent = replay(settings, select=select)
+        skipped: list[DeadLetterRecord] = []
+        sent = replay(settings, select=select, skipped=skipped)
         print(f"re-sent {sent} dead letter(s) to their original topics")
+        for letter in skipped:
+            print(f"not re-sent {letter.partition}:{letter.offset}: truncated dead letter (only the first "
+                  f"{len(letter.value)} of {letter.original_bytes} bytes were kept)")
         return 0
     count = 0
     for letter in read_dead_letters(settings):
@@ -50,11 +54,12 @@ def run(args: argparse.Namespace) -> int:
                 "partition": letter.partition, "offset": letter.offset, "stage": letter.stage,
                 "reason": letter.reason, "original_topic": letter.original_topic,
                 "original_partition": letter.original_partition, "original_offset": letter.original_offset,
-                "bytes": len(letter.value),
+                "bytes": letter.original_bytes, "kept_bytes": len(letter.value), "truncated": letter.truncated,
             }, ensure_ascii=False))
         else:
             print(f"{letter.partition}:{letter.offset:<6} {letter.stage:<7} {letter.original_topic}"
-                  f"/{letter.original_partition}@{letter.original_offset}  {len(letter.value)} B  {letter.reason}")
+                  f"/{letter.original_partition}@{letter.original_offset}  {letter.original_bytes} B"
+                  f"{' (truncated)' if letter.truncated else ''}  {letter.reason}")
     if not args.json:
         print(f"{count} dead letter(s)")
     return 0

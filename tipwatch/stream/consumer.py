@@ -128,9 +128,13 @@ class ConsumerLoop:
         """Process, dead-letter, flush, commit. False when stopped before the batch was done."""
         backoff = 0.5
         paused = False
+        limit = self.settings.kafka.max_message_bytes
+        oversized = [Rejected(m, f"too large: {len(m.value or b'')} bytes, over kafka.max_message_bytes ({limit})")
+                     for m in batch if len(m.value or b"") > limit]
+        accepted = [m for m in batch if len(m.value or b"") <= limit] if oversized else batch
         while True:
             try:
-                rejected = self.sink.process(batch)
+                rejected = [*oversized, *(self.sink.process(accepted) if accepted else [])]
                 for item in rejected:
                     self.deadletter.send(item.message, item.reason)
                 self.producer.flush()

@@ -28,6 +28,10 @@ class DeadLetterRecord:
     key: bytes | None
     value: bytes
     headers: tuple[tuple[str, bytes], ...]
+    original_bytes: int
+    """Size of the record that was refused (more than ``len(value)`` when ``truncated``)."""
+    truncated: bool = False
+    """Only the first bytes of a record too large to copy are kept; such a letter cannot be replayed."""
 
 
 def _decode(record) -> DeadLetterRecord:
@@ -40,7 +44,8 @@ def _decode(record) -> DeadLetterRecord:
         partition=record.partition, offset=record.offset, stage=text("stage"), reason=text("reason"),
         original_topic=text("original_topic"), original_partition=int(text("original_partition") or -1),
         original_offset=int(text("original_offset") or -1), key=record.key, value=record.value or b"",
-        headers=tuple(record.headers or ()),
+        headers=tuple(record.headers or ()), truncated=text("truncated") == "true",
+        original_bytes=int(text("original_bytes") or len(record.value or b"")),
     )
 
 
@@ -75,13 +80,19 @@ def read_dead_letters(settings: Settings, *, timeout_s: float = 5.0) -> Iterator
         consumer.close()
 
 
-def replay(settings: Settings, *, select: Callable[[DeadLetterRecord], bool]) -> int:
-    """Re-send selected dead letters to their original topic, unchanged; how many were sent."""
+def replay(settings: Settings, *, select: Callable[[DeadLetterRecord], bool],
+           skipped: list[DeadLetterRecord] | None = None) -> int:
+    """Re-send selected dead letters to their original topic, unchanged; how many were sent.
+    Truncated letters are not re-sent (only their head was kept); they are added to ``skipped``."""
     producer = Producer(settings, role="deadletter-replay")
     sent = 0
     try:
         for letter in read_dead_letters(settings):
             if not select(letter) or not letter.original_topic:
+                continue
+            if letter.truncated:
+                if skipped is not None:
+                    skipped.append(letter)
                 continue
             headers = [(k, v) for k, v in letter.headers if k.startswith("original_header_")]
             headers = [(k.removeprefix("original_header_"), v) for k, v in headers]
