@@ -142,6 +142,7 @@ def test_an_alert_notified_as_elasticsearch_goes_down_is_not_notified_again(
                   f"(alert lease {LEASE_S:.0f} s); restarts {pipeline.restarts()}; {outcome.summary}")
         assert not outcome.lost, f"{outcome.lost}: {counts}"
         assert not outcome.twice, f"{outcome.problems}: {counts}"
+        print(counts)
     finally:
         pipeline.stop(grace_s=20)
         receiver.stop()

@@ -162,7 +162,7 @@ def big_text(size: int, seed: int = 5) -> str:
     return text[:size]
 
 
-def test_a_3_mb_post_is_indexed_or_dead_lettered_without_crashing(
+def test_a_3_mb_post_is_indexed_with_its_whole_text_without_crashing(
         rel_settings: Settings, pipeline: Pipeline, observer: Observer) -> None:
     pipeline.start("enrich", "index")
     big = make_raw(big_text(3_000_000))
@@ -184,3 +184,10 @@ def test_a_3_mb_post_is_indexed_or_dead_lettered_without_crashing(
     counts = (f"raw record {len(big.to_json())} bytes + {len(posts)} small posts: indexed "
               f"{observer.indexed_count()}, dead letters {observer.dead_letters()}, restarts {pipeline.restarts()}")
     assert sum(pipeline.restarts().values()) == 0, counts
+    assert observer.indexed_count() == len(posts) + 1 and observer.dead_letters() == 0, counts
+    stored = make_client(rel_settings).get(index=rel_settings.index("posts"), id=big.id,
+                                           source_includes=["text", "text_tokens"])["_source"]
+    counts += (f"; the big post is indexed with {len(stored['text'])} of {len(big.text)} characters of text and "
+               f"{len(stored['text_tokens'])} characters of text_tokens (shortened to fit kafka.max_message_bytes)")
+    assert stored["text"] == big.text and 0 < len(stored["text_tokens"]) < len(big.text), counts
+    print(counts)
