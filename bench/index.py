@@ -19,15 +19,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
 from elasticsearch import Elasticsearch, helpers
+from elasticsearch.serializer import OrjsonSerializer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.documents import post_document  # noqa: E402
+from indexer.documents import create_action, merge_records, post_document, prepare_values  # noqa: E402
 from indexer.search import PostSearch, SearchRequest  # noqa: E402
-from indexer.sink import post_fingerprint  # noqa: E402
-from indexer.worker import run_indexer  # noqa: E402
+from indexer.sink import MAIN_PHASES, post_fingerprint  # noqa: E402
+from indexer.worker import BATCH_SIZE, PREPARE_WORKERS, run_indexer  # noqa: E402
 from tipwatch.config import Settings, load_settings  # noqa: E402
 from tipwatch.contract import parse_enriched, post_id  # noqa: E402
 from tipwatch.es import make_client  # noqa: E402
@@ -126,15 +128,23 @@ def with_prefix(settings: Settings, tag: str) -> Settings:
     })
 
 
-def bulk_documents(records: list[dict[str, Any]], index: str) -> list[dict[str, Any]]:
-    """The documents the indexer writes, built in memory (not timed)."""
+def bulk_documents(records: list[dict[str, Any]], index: str, *, without_sketch: bool = False) -> list[dict[str, Any]]:
+    """The documents the indexer writes (its own ``create`` sources, cluster fields included, each post
+    its own cluster), built in memory (not timed). ``without_sketch``: the documents the earlier
+    bench used (no ``cluster_sketch``/``cluster_content``), to compare with earlier figures."""
     docs = []
-    for record in records:
-        post = parse_enriched(record)
-        doc = post_document(post)
-        doc.update(first_seen=record["fetched_at"], last_seen=record["fetched_at"], cluster_id=post.id,
-                   cluster_bands=list(post_fingerprint(post).bands))
-        docs.append({"_index": index, "_id": post.id, **doc})
+    if without_sketch:
+        for record in records:
+            post = parse_enriched(record)
+            doc = post_document(post)
+            doc.update(first_seen=record["fetched_at"], last_seen=record["fetched_at"], cluster_id=post.id,
+                       cluster_bands=list(post_fingerprint(post).bands))
+            docs.append({"_index": index, "_id": post.id, **doc})
+        return docs
+    for prepared in prepare_values([json.dumps(record).encode() for record in records]):
+        assert not isinstance(prepared, str), prepared
+        source = create_action(index, merge_records([prepared]), prepared.post_id)["_source"]
+        docs.append({"_index": index, "_id": prepared.post_id, **orjson.loads(source)})
     return docs
 
 
@@ -187,12 +197,16 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--search-runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the indices and topics")
+    parser.add_argument("--workers", type=int, default=PREPARE_WORKERS, help="indexer preparation processes")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="indexer batch size (max_poll_records)")
+    parser.add_argument("--baseline-without-sketch", action="store_true",
+                        help="bare bulk of the documents without cluster_sketch/cluster_content (earlier bench)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     tag = uuid.uuid4().hex[:8]
     settings = with_prefix(load_settings(ROOT / "config" / "settings.yaml", environ={}), tag)
     bare = with_prefix(settings, tag + "b")
-    client = make_client(settings, request_timeout=120)
+    client = make_client(settings, request_timeout=120, serializer=OrjsonSerializer())  # both sides use orjson
     try:
         install_templates(client, settings)
         install_templates(client, bare)
@@ -205,12 +219,13 @@ def main() -> int:
                               key=record["id"].encode())
             producer.flush()
         produce_s = time.perf_counter() - started
-        docs = bulk_documents(records, bare.index("posts"))
+        docs = bulk_documents(records, bare.index("posts"), without_sketch=args.baseline_without_sketch)
         started = time.perf_counter()
         helpers.bulk(client, docs, chunk_size=settings.elasticsearch.bulk_chunk_size)
         client.indices.refresh(index=bare.index("posts"))
         bulk_s = time.perf_counter() - started
-        report = run_indexer(settings, client=client, max_messages=args.posts, idle_timeout_s=60)
+        report = run_indexer(settings, client=client, max_messages=args.posts, idle_timeout_s=60,
+                             prepare_workers=args.workers, batch_size=args.batch)
         client.indices.refresh(index=settings.index("posts"))
         indexed = int(client.count(index=settings.index("posts"))["count"])
         clusters = client.search(index=settings.index("posts"), size=0,
@@ -221,7 +236,10 @@ def main() -> int:
             "indexer_s": round(report.seconds, 1), "indexer_docs_per_s": round(args.posts / report.seconds),
             "bulk_s": round(bulk_s, 1), "bulk_docs_per_s": round(args.posts / bulk_s),
             "ratio": round(bulk_s / report.seconds, 2), "indexed": indexed, "clusters": clusters,
-            "indexer_phases_s": report.phases, "batches": report.loop.batches, "commits": report.loop.commits,
+            "indexer_phases_s": report.phases, "indexer_other_s": round(report.seconds - sum(
+                value for name, value in report.phases.items() if name in MAIN_PHASES), 1),
+            "workers": args.workers, "batch": args.batch, "baseline_without_sketch": args.baseline_without_sketch,
+            "batches": report.loop.batches, "commits": report.loop.commits,
             "retries": report.loop.retries,
             **latency,
         }

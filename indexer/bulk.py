@@ -1,9 +1,11 @@
-"""Bulk writes with per-document outcomes: written, rejected (malformed) or transient (retry later).
+"""Bulk writes with per-document outcomes: written, rejected (malformed), conflict or transient.
 
 ``helpers.streaming_bulk`` sends the actions in chunks and retries documents rejected with 429 a few
 times itself (only those documents). What is still transient afterwards (429, 5xx, version
 conflicts, a missing alias, the connection) is reported, not raised, so the caller can make the rest
-durable first and then ask for a retry of exactly those documents.
+durable first and then ask for a retry of exactly those documents. A ``create`` refused with 409
+(another writer created the document meanwhile) is a *conflict*: the caller turns it into an update.
+Responses are trimmed with ``filter_path`` to what is read here (ids, statuses, results, errors).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ TRANSIENT_STATUS = frozenset({404, 408, 409, 429, 500, 502, 503, 504})
 version conflict left after ``retry_on_conflict``; everything else 4xx is the document's fault."""
 
 
+RESPONSE_FIELDS = "errors,items.*._id,items.*.status,items.*.result,items.*.error"
+"""``filter_path`` of bulk responses: Elasticsearch skips the rest (index names, shards, seq_no …)."""
 MIN_PART = 100
 """Fewest actions worth a thread of their own."""
 MAX_REASON_PART = 400
@@ -52,12 +56,21 @@ def error_reason(error: Any) -> str:
 @dataclass
 class BulkOutcome:
     """Per document id: written (``unchanged`` when it was a no-op), rejected for good (with the
-    server's reason), or transient."""
+    server's reason), a ``create`` that found the document already there (``conflicts``), or transient."""
 
     written: set[str] = field(default_factory=set)
     unchanged: set[str] = field(default_factory=set)
     rejected: dict[str, str] = field(default_factory=dict)
     transient: dict[str, str] = field(default_factory=dict)
+    conflicts: set[str] = field(default_factory=set)
+
+    def add(self, other: BulkOutcome) -> None:
+        """Fold another outcome (of other documents) into this one."""
+        self.written |= other.written
+        self.unchanged |= other.unchanged
+        self.rejected.update(other.rejected)
+        self.transient.update(other.transient)
+        self.conflicts |= other.conflicts
 
 
 class BulkWriter:
@@ -91,10 +104,7 @@ class BulkWriter:
             outcomes = list(pool.map(self._write_part, [pending[i:i + size] for i in range(0, len(pending), size)]))
         merged = BulkOutcome()
         for outcome in outcomes:
-            merged.written |= outcome.written
-            merged.unchanged |= outcome.unchanged
-            merged.rejected.update(outcome.rejected)
-            merged.transient.update(outcome.transient)
+            merged.add(outcome)
         return merged
 
     def _write_part(self, actions: list[Mapping[str, Any]]) -> BulkOutcome:
@@ -106,15 +116,18 @@ class BulkWriter:
             for ok, item in helpers.streaming_bulk(
                 self.client, list(pending.values()), chunk_size=self.chunk_size, raise_on_error=False,
                 raise_on_exception=True, max_retries=self.max_retries, initial_backoff=self.initial_backoff_s,
-                max_backoff=self.max_backoff_s, require_alias=True,
+                max_backoff=self.max_backoff_s, require_alias=True, filter_path=RESPONSE_FIELDS,
             ):
-                _op, info = next(iter(item.items()))
+                op, info = next(iter(item.items()))
                 doc_id = str(info.get("_id"))
+                status = int(info.get("status", 0))
                 if ok:
                     outcome.written.add(doc_id)
                     if info.get("result") == "noop":
                         outcome.unchanged.add(doc_id)
-                elif int(info.get("status", 0)) in TRANSIENT_STATUS:
+                elif op == "create" and status == 409:
+                    outcome.conflicts.add(doc_id)
+                elif status in TRANSIENT_STATUS:
                     outcome.transient[doc_id] = f"{info.get('status')} {error_reason(info.get('error'))}"
                 else:
                     outcome.rejected[doc_id] = error_reason(info.get("error"))
@@ -134,5 +147,5 @@ class BulkWriter:
         """Every document without a result yet becomes transient."""
         log.warning("%s", reason)
         for doc_id in pending:
-            if doc_id not in outcome.written and doc_id not in outcome.rejected:
+            if doc_id not in outcome.written and doc_id not in outcome.rejected and doc_id not in outcome.conflicts:
                 outcome.transient[doc_id] = reason

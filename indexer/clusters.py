@@ -15,10 +15,16 @@ A new post joins the cluster of its most similar candidate at or above the thres
 smaller cluster id), or founds its own cluster (``cluster_id`` = its post id). A post that is
 already indexed keeps its cluster, so replaying the topic gives the same clusters. All state is in
 Elasticsearch, so it holds across processes and restarts.
+
+Posts this process wrote are searchable only after a refresh, so the sink keeps them in
+``RecentPosts`` (band key -> candidates) until it refreshes the index itself; it does that every
+few seconds instead of before every batch (``sink.REFRESH_EVERY_S``).
 """
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,11 +55,44 @@ class _Candidate:
         return self.print_
 
 
-@dataclass
-class BatchPosts:
-    """Posts of the current batch already assigned (band key -> post id -> candidate)."""
+Indexed = dict[str, dict[str, _Candidate]]
+"""Indexed candidates by band key, then post id."""
 
-    by_band: dict[str, dict[str, _Candidate]] = field(default_factory=dict)
+
+@dataclass
+class RecentPosts:
+    """Posts this process assigned that a search may not find yet (band key -> post id -> candidate).
+
+    Filled by ``Clusterer.assign``; the sink clears it right after a refresh of the index that
+    started once these posts were written.
+    """
+
+    by_band: dict[str, str | list[str]] = field(default_factory=dict)
+    """Band key -> post id, or post ids when several posts share the band (rare: a flat dict is cheap)."""
+    by_id: dict[str, _Candidate] = field(default_factory=dict)
+
+    def add(self, candidate: _Candidate) -> None:
+        """Remember an assigned post under each of its band keys."""
+        post_id = candidate.post_id
+        self.by_id[post_id] = candidate
+        by_band = self.by_band
+        for band in candidate.bands:
+            present = by_band.get(band)
+            if present is None:
+                by_band[band] = post_id
+            elif isinstance(present, list):
+                present.append(post_id)
+            elif present != post_id:
+                by_band[band] = [present, post_id]
+
+    def clear(self) -> None:
+        """Forget everything (the index now shows these posts to searches)."""
+        self.by_band.clear()
+        self.by_id.clear()
+
+
+BatchPosts = RecentPosts
+"""Former name of ``RecentPosts``."""
 
 
 class Clusterer:
@@ -62,6 +101,8 @@ class Clusterer:
     def __init__(self, client: Elasticsearch, index: str) -> None:
         self.client = client
         self.index = index
+        self.seconds: Counter[str] = Counter()
+        """Seconds spent in the candidate search (``candidates``)."""
 
     def _indexed_candidates(self, bands: set[str]) -> list[_Candidate]:
         if not bands:
@@ -80,40 +121,59 @@ class Clusterer:
             ))
         return found
 
+    def indexed(self, posts: Sequence[tuple[str, Fingerprint]], keep: Mapping[str, str]) -> Indexed:
+        """The indexed candidates of the posts not in ``keep``, by band key (one search)."""
+        wanted = {band for post_id, print_ in posts if post_id not in keep for band in print_.bands}
+        started = time.perf_counter()
+        found = self._indexed_candidates(wanted)
+        self.seconds["candidates"] += time.perf_counter() - started
+        indexed: Indexed = {}
+        for candidate in found:
+            for band in candidate.bands & wanted:
+                indexed.setdefault(band, {})[candidate.post_id] = candidate
+        return indexed
+
     def assign(self, posts: Sequence[tuple[str, Fingerprint]], keep: Mapping[str, str],
-               earlier: BatchPosts | None = None) -> dict[str, str]:
+               recent: RecentPosts | None = None, indexed: Indexed | None = None) -> dict[str, str]:
         """Post id -> cluster id, in batch order; ids in ``keep`` keep their stored cluster.
 
-        ``earlier`` holds posts assigned before in the same batch but perhaps not yet searchable; the
-        posts assigned now are added to it.
+        ``recent`` holds posts assigned before (earlier in the batch, or in batches written since the
+        last refresh) that a search may not find yet; the posts assigned now are added to it.
+        ``indexed``: the result of ``indexed(posts, keep)`` when the caller searched already.
         """
-        wanted = {band for post_id, print_ in posts if post_id not in keep for band in print_.bands}
-        by_band: dict[str, dict[str, _Candidate]] = {}
-        for candidate in self._indexed_candidates(wanted):
-            for band in candidate.bands & wanted:
-                by_band.setdefault(band, {})[candidate.post_id] = candidate
-        earlier = earlier if earlier is not None else BatchPosts()
-        for band in wanted:
-            by_band.setdefault(band, {}).update(earlier.by_band.get(band, {}))
+        indexed = self.indexed(posts, keep) if indexed is None else indexed
+        recent = recent if recent is not None else RecentPosts()
         assigned: dict[str, str] = {}
         for post_id, print_ in posts:
-            cluster = keep.get(post_id) or self._best(post_id, print_, by_band) or post_id
+            cluster = keep.get(post_id) or self._best(post_id, print_, indexed, recent) or post_id
             assigned[post_id] = cluster
-            mine = _Candidate(post_id=post_id, cluster_id=cluster, bands=frozenset(print_.bands), print_=print_)
-            for band in print_.bands:
-                by_band.setdefault(band, {})[post_id] = mine
-                earlier.by_band.setdefault(band, {})[post_id] = mine
+            recent.add(_Candidate(post_id=post_id, cluster_id=cluster, bands=frozenset(print_.bands), print_=print_))
         return assigned
 
     @staticmethod
-    def _best(post_id: str, print_: Fingerprint, by_band: Mapping[str, Mapping[str, _Candidate]]) -> str | None:
+    def _best(post_id: str, print_: Fingerprint, indexed: Indexed, recent: RecentPosts) -> str | None:
+        """The cluster of the most similar candidate sharing a band (recent posts win over their
+        indexed copies), or None below the threshold."""
         shared: dict[str, int] = {}
-        candidates: dict[str, _Candidate] = {}
+        found: dict[str, _Candidate] = {}
+        recent_bands = recent.by_band
         for band in print_.bands:
-            for other_id, candidate in by_band.get(band, {}).items():
-                if other_id != post_id:
-                    shared[other_id] = shared.get(other_id, 0) + 1
-                    candidates[other_id] = candidate
+            from_index, present = indexed.get(band), recent_bands.get(band)
+            if from_index is None and present is None:
+                continue
+            ids: set[str] = set(from_index or ())
+            if from_index:
+                found.update(from_index)
+            if isinstance(present, list):
+                ids.update(present)
+            elif present is not None:
+                ids.add(present)
+            for other_id in ids:
+                shared[other_id] = shared.get(other_id, 0) + 1
+        shared.pop(post_id, None)
+        if not shared:
+            return None
+        candidates = {other_id: recent.by_id.get(other_id) or found[other_id] for other_id in shared}
         ranked = sorted(candidates, key=lambda other: (-shared[other], other))[:VERIFY_LIMIT]
         best: tuple[float, str] | None = None
         for other_id in ranked:

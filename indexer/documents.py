@@ -1,27 +1,38 @@
-"""Enriched records -> ``tipwatch-posts`` documents, and the update that writes one idempotently.
+"""Enriched records -> ``tipwatch-posts`` documents, and the actions that write them idempotently.
 
 The document is the enriched record (``tipwatch.post/1``) plus:
 
 - ``contacts[].key`` = ``kind:value`` and ``contact_keys`` (the same keys, flat, for filters and
   Kibana, where nested fields are awkward);
 - ``first_seen`` / ``last_seen``: the earliest / latest ``fetched_at`` of the post's crawls;
-- ``cluster_id`` and the near-duplicate state ``near`` (``cluster_bands``, ``cluster_sketch``,
+- ``cluster_id`` and the near-duplicate state (``cluster_bands``, ``cluster_sketch``,
   ``cluster_content``; see ``clusters.py``).
 
-A write is an ``update`` with a partial ``doc`` (plus an ``upsert`` for a post not yet indexed): a new
-post is created from the upsert (with ``first_seen``); a re-crawl merges the doc, which never contains
-``first_seen`` unless an older crawl arrived late. No scripts: the merge decision is taken here, from the stored
+``prepare_values`` turns message values into ``Prepared`` records (validated, document serialised,
+fingerprint computed): plain data, so it can run in a worker process. A post not yet indexed is
+written with a ``create`` action carrying the full document (half the work of an update for
+Elasticsearch: no stored source to fetch and merge); when another writer created it meanwhile,
+Elasticsearch answers 409 and the sink sends the ``update`` below instead. A stored post gets an
+``update`` with a partial ``doc``: a re-crawl merges the doc, which never contains ``first_seen``
+unless an older crawl arrived late. No scripts: the merge decision is taken here, from the stored
 ``first_seen``/``last_seen`` read just before the write.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tipwatch.contract import EnrichedPost, format_time, parse_time
+import numpy as np
+import orjson
+from pydantic import ValidationError
+
+from indexer.fingerprint import Fingerprint, fingerprints
+from tipwatch.contract import ContractError, EnrichedPost, format_time, parse_enriched, parse_time
+from tipwatch.contract.models import SCHEMA
 
 RETRY_ON_CONFLICT = 3
 """Version conflicts (two writers on one post during a consumer rebalance) retried by Elasticsearch."""
@@ -34,11 +45,83 @@ def contact_key(kind: str, value: str) -> str:
 
 def post_document(post: EnrichedPost) -> dict[str, Any]:
     """The index document of one enriched record, without the seen times and cluster fields."""
-    doc = post.to_json_dict()
-    contacts = [{**contact, "key": contact_key(contact["kind"], contact["value"])} for contact in doc["contacts"]]
-    doc["contacts"] = contacts
-    doc["contact_keys"] = sorted({contact["key"] for contact in contacts})
-    return doc
+    return orjson.loads(document_json(post))
+
+
+def document_json(post: EnrichedPost) -> bytes:
+    """``post_document`` as JSON: the record as pydantic writes it (``to_json_dict``), with
+    ``contacts[].key`` and ``contact_keys`` spliced in."""
+    contacts = [{**contact.model_dump(mode="json"), "key": contact_key(contact.kind, contact.value)}
+                for contact in post.contacts]
+    extra = orjson.dumps({"contacts": contacts, "contact_keys": sorted({c["key"] for c in contacts})})
+    return post.model_dump_json(by_alias=True, exclude={"contacts"})[:-1].encode() + b"," + extra[1:]
+
+
+def parse_message(value: bytes | None) -> EnrichedPost:
+    """``parse_enriched`` of a message value: pydantic's own JSON parser first, ``parse_enriched``
+    itself (same result, its exact error) whenever that fails or the ``schema`` key is missing."""
+    data = value if value is not None else b""
+    try:
+        post = EnrichedPost.model_validate_json(data)
+    except ValidationError:
+        return parse_enriched(data)
+    if "schema_" not in post.model_fields_set or post.schema_ != SCHEMA:
+        return parse_enriched(data)
+    return post
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One validated record, reduced to what the indexer writes (plain data: picklable)."""
+
+    post_id: str
+    fetched_at: datetime
+    fetched_text: str
+    """``fetched_at`` as written in documents (RFC 3339, UTC)."""
+    document: bytes
+    """``post_document`` as JSON."""
+    sketch: bytes
+    """The fingerprint's sketch, little-endian uint64."""
+    bands: tuple[str, ...]
+    near: bytes
+    """The cluster fields as JSON object members (``"cluster_bands":[…],…``, no braces)."""
+
+    def fingerprint(self) -> Fingerprint:
+        """The near-duplicate fingerprint."""
+        return Fingerprint(sketch=np.frombuffer(self.sketch, dtype="<u8").astype(np.uint64), bands=self.bands)
+
+    def document_dict(self) -> dict[str, Any]:
+        """The document with the cluster fields, as a dict (for partial updates)."""
+        return orjson.loads(self.document[:-1] + b"," + self.near + b"}")
+
+
+def prepare_posts(posts: Sequence[EnrichedPost]) -> list[Prepared]:
+    """``Prepared`` records of validated posts (fingerprints computed together)."""
+    prints = fingerprints((post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts])
+                          for post in posts)
+    prepared = []
+    for post, print_ in zip(posts, prints, strict=True):
+        sketch = print_.sketch.astype("<u8").tobytes()
+        near = orjson.dumps({"cluster_bands": print_.bands, "cluster_sketch": base64.b64encode(sketch).decode("ascii"),
+                             "cluster_content": print_.content_key()})[1:-1]
+        prepared.append(Prepared(post_id=post.id, fetched_at=post.fetched_at, fetched_text=format_time(post.fetched_at),
+                                 document=document_json(post), sketch=sketch, bands=print_.bands,
+                                 near=near))
+    return prepared
+
+
+def prepare_values(values: Sequence[bytes | None]) -> list[Prepared | str]:
+    """Per message value: its ``Prepared`` record, or the contract violation (``contract: …``)."""
+    posts: list[EnrichedPost] = []
+    out: list[Prepared | str] = []
+    for value in values:
+        try:
+            posts.append(parse_message(value))
+            out.append("")
+        except ContractError as exc:
+            out.append(f"contract: {exc.reason}")
+    ready = iter(prepare_posts(posts))
+    return [next(ready) if item == "" else item for item in out]
 
 
 @dataclass(frozen=True)
@@ -60,47 +143,66 @@ class Stored:
 class Merged:
     """One post id's records of a batch folded into one: the latest content, the seen range."""
 
-    post: EnrichedPost
+    post: Prepared
     first_seen: datetime
     last_seen: datetime
+    first_text: str = ""
+    last_text: str = ""
+    """``first_seen``/``last_seen`` formatted (RFC 3339, UTC)."""
 
 
-def merge_records(posts: Sequence[EnrichedPost]) -> Merged:
+def merge_records(posts: Sequence[Prepared | EnrichedPost]) -> Merged:
     """Fold several records of the same post (in arrival order): the latest crawl's content wins."""
     if not posts:
         raise ValueError("merge_records needs at least one record")
-    latest = posts[0]
-    for post in posts[1:]:
-        if post.fetched_at >= latest.fetched_at:
-            latest = post
-    return Merged(post=latest, first_seen=min(p.fetched_at for p in posts),
-                  last_seen=max(p.fetched_at for p in posts))
+    records = [post if isinstance(post, Prepared) else prepare_posts([post])[0] for post in posts]
+    latest = records[0]
+    for record in records[1:]:
+        if record.fetched_at >= latest.fetched_at:
+            latest = record
+    first = min(records, key=lambda record: record.fetched_at)
+    last = max(records, key=lambda record: record.fetched_at)
+    return Merged(post=latest, first_seen=first.fetched_at, last_seen=last.fetched_at, first_text=first.fetched_text,
+                  last_text=last.fetched_text)
 
 
-def update_action(index: str, merged: Merged, stored: Stored | None, cluster_id: str,
-                  near: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+def _seen_members(merged: Merged, cluster_id: str) -> bytes:
+    first = merged.first_text or format_time(merged.first_seen)
+    last = merged.last_text or format_time(merged.last_seen)
+    return orjson.dumps({"first_seen": first, "last_seen": last, "cluster_id": cluster_id})[1:-1]
+
+
+def create_action(index: str, merged: Merged, cluster_id: str) -> dict[str, Any]:
+    """The bulk ``create`` of a post the index does not hold yet, its source already serialised.
+
+    Elasticsearch refuses it with 409 if the post exists by then; the caller then reads the stored
+    post and sends ``update_action`` instead, so ``first_seen`` never moves forward.
+    """
+    post = merged.post
+    source = b"".join((post.document[:-1], b",", _seen_members(merged, cluster_id), b",", post.near, b"}"))
+    return {"_op_type": "create", "_index": index, "_id": post.post_id, "_source": source}
+
+
+def update_action(index: str, merged: Merged, stored: Stored | None, cluster_id: str) -> dict[str, Any] | None:
     """The bulk ``update`` for one post, or None when the stored document is already newer and complete.
 
-    - new post: created from ``upsert`` (``first_seen`` = ``last_seen`` = its ``fetched_at``); the
-      ``doc`` part, used only if another writer created the post meanwhile, just moves ``last_seen``;
+    - no stored post (only after a ``create`` failed): ``upsert`` is the full document; the ``doc``
+      part, used if another writer created the post meanwhile, just moves ``last_seen``;
     - re-crawl (``fetched_at`` >= stored ``last_seen``): content, ``last_seen`` and bands replaced,
       ``first_seen`` and ``cluster_id`` kept (no upsert: a post deleted meanwhile fails with 404, is
       retried and then created);
     - an older crawl arriving late: only an earlier ``first_seen`` is written, content untouched.
     """
-    action: dict[str, Any] = {"_op_type": "update", "_index": index, "_id": merged.post.id,
+    action: dict[str, Any] = {"_op_type": "update", "_index": index, "_id": merged.post.post_id,
                               "retry_on_conflict": RETRY_ON_CONFLICT}
     last_seen = format_time(merged.last_seen)
     if stored is None:
-        doc = post_document(merged.post)
         action["doc"] = {"last_seen": last_seen}
-        action["upsert"] = {**doc, "first_seen": format_time(merged.first_seen), "last_seen": last_seen,
-                            "cluster_id": cluster_id, **(near or {})}
+        action["upsert"] = orjson.loads(create_action(index, merged, cluster_id)["_source"])
         return action
     partial: dict[str, Any] = {}
     if merged.last_seen >= stored.last_seen:
-        partial = {**post_document(merged.post), "last_seen": last_seen,
-                   "cluster_id": stored.cluster_id or cluster_id, **(near or {})}
+        partial = {**merged.post.document_dict(), "last_seen": last_seen, "cluster_id": stored.cluster_id or cluster_id}
     if merged.first_seen < stored.first_seen:
         partial["first_seen"] = format_time(merged.first_seen)
     if not partial:

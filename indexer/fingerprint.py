@@ -22,6 +22,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,9 @@ PERMUTATIONS = BANDS * ROWS
 THRESHOLD = 0.8
 SKETCH = 256
 """Shingle hashes kept per post (the smallest ones): exact similarity up to this many shingles."""
+
+SIGNATURE_CHUNK = 2048
+"""Most shingle hashes MinHashed in one vector operation (2048 x 120 x 8 bytes = 2 MB, cache-sized)."""
 
 _CONTACT = "\ue000"  # a private-use character: one word, never in real text
 _NUMBER = "0"
@@ -52,6 +56,7 @@ def _parameters() -> tuple[np.ndarray, np.ndarray]:
 _A, _B = _parameters()
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 _BAND_MIX = np.array([(0x100000001B3 * (2 * i + 1)) & 0xFFFFFFFFFFFFFFFF for i in range(ROWS)], dtype=np.uint64)
+_BAND_PREFIX = tuple(f"{band:02d}-" for band in range(BANDS))
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
@@ -83,6 +88,11 @@ def _punctuation_table() -> dict[int, str]:
     return _PUNCTUATION
 
 
+_ASCII_PUNCTUATION = bytes(32 if unicodedata.category(chr(cp))[0] in "PSZ" or unicodedata.category(chr(cp)) == "Cf"
+                           else cp for cp in range(256))
+"""``_punctuation_table`` for ASCII text, as a ``bytes.translate`` table."""
+
+
 def normalise_words(text: str, tokens: str = "", contacts: Iterable[Mapping[str, Any]] = ()) -> list[str]:
     """The words compared for near-duplicates: contacts, numbers, punctuation and case normalised."""
     base = (tokens if tokens.strip() else text).casefold()
@@ -90,19 +100,34 @@ def normalise_words(text: str, tokens: str = "", contacts: Iterable[Mapping[str,
         for written in _contact_spellings(contact):
             if written in base:
                 base = base.replace(written, f" {_CONTACT} ")
-    for pattern in (_URL, _EMAIL, _HANDLE):
-        base = pattern.sub(f" {_CONTACT} ", base)
-    base = _NUMBER_RUN.sub(f" {_NUMBER} ", base).translate(_punctuation_table())
-    unsegmented = not tokens.strip() and _UNSPACED.search(base) is not None
+    if "http" in base or "www." in base:
+        base = _URL.sub(f" {_CONTACT} ", base)
+    if "@" in base:
+        base = _HANDLE.sub(f" {_CONTACT} ", _EMAIL.sub(f" {_CONTACT} ", base))
+    base = _NUMBER_RUN.sub(f" {_NUMBER} ", base)
+    if base.isascii():
+        base = base.encode("ascii").translate(_ASCII_PUNCTUATION).decode("ascii")
+    else:
+        base = base.translate(_punctuation_table())
+    split = base.split()
+    if tokens.strip() or _UNSPACED.search(base) is None:
+        return [word for word, previous in zip(split, [None, *split], strict=False)
+                if word != previous or (word != _CONTACT and word != _NUMBER)]
     words: list[str] = []
-    for word in base.split():
+    for word in split:
         if word in (_CONTACT, _NUMBER) and words and words[-1] == word:
             continue
-        if unsegmented and len(word) > 3 and _UNSPACED.search(word):
+        if len(word) > 3 and _UNSPACED.search(word):
             words.extend(word[i:i + 3] for i in range(len(word) - 2))
             continue
         words.append(word)
     return words
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_hash(word: str) -> int:
+    """crc32 of a word (cached: adverts reuse a small vocabulary)."""
+    return zlib.crc32(word.encode("utf-8"))
 
 
 def shingle_hashes(words: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
@@ -114,7 +139,7 @@ def shingle_hashes(words: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarra
     """
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    hashed = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words))
+    hashed = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     if len(words) <= size:
         combined = np.zeros(1, dtype=np.uint64)
         for position in range(len(words)):
@@ -135,11 +160,47 @@ def shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> frozenset[int]:
 def band_keys(hashes: np.ndarray | frozenset[int]) -> tuple[str, ...]:
     """The LSH band keys of a shingle set: ``"07-<16 hex>"`` for each of the 20 bands."""
     values = hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    if not len(values):
-        return ()
-    signature = (np.outer(values, _A) + _B).min(axis=0).reshape(BANDS, ROWS)
-    band_hashes = (signature * _BAND_MIX).sum(axis=1, dtype=np.uint64)
-    return tuple(f"{band:02d}-{value:016x}" for band, value in enumerate(band_hashes.tolist()))
+    return band_keys_many([values])[0]
+
+
+def band_keys_many(sets: Sequence[np.ndarray]) -> list[tuple[str, ...]]:
+    """``band_keys`` of many shingle sets, MinHashed together in a few vector operations."""
+    keys: list[tuple[str, ...]] = [()] * len(sets)
+    longest = max((len(values) for values in sets), default=0)
+    if not longest:
+        return keys
+    work = np.empty((max(SIGNATURE_CHUNK, longest), PERMUTATIONS), dtype=np.uint64)
+    group: list[int] = []
+    size = 0
+    for number, values in enumerate(sets):
+        if not len(values):
+            continue
+        if group and size + len(values) > len(work):
+            _band_group(sets, group, keys, work)
+            group, size = [], 0
+        group.append(number)
+        size += len(values)
+    if group:
+        _band_group(sets, group, keys, work)
+    return keys
+
+
+def _band_group(sets: Sequence[np.ndarray], group: list[int], keys: list[tuple[str, ...]], work: np.ndarray) -> None:
+    """Band keys of the non-empty sets ``group`` (indices into ``sets``), written into ``keys``; ``work``
+    is scratch space for the (shingles x hash functions) products, reused to avoid page faults."""
+    values = np.concatenate([sets[number] for number in group])
+    starts = np.zeros(len(group), dtype=np.intp)
+    np.cumsum([len(sets[number]) for number in group[:-1]], out=starts[1:])
+    products = work[:len(values)]
+    np.multiply.outer(values, _A, out=products)
+    np.add(products, _B, out=products)
+    signatures = np.minimum.reduceat(products, starts, axis=0)
+    bands = (signatures.reshape(len(group), BANDS, ROWS) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
+    text = bands.astype(">u8").tobytes().hex()
+    for row, number in enumerate(group):
+        offset = row * BANDS * 16
+        keys[number] = tuple(_BAND_PREFIX[band] + text[offset + band * 16:offset + band * 16 + 16]
+                             for band in range(BANDS))
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,6 +214,11 @@ class Fingerprint:
     def complete(self) -> bool:
         """True when the sketch holds every shingle of the post."""
         return len(self.sketch) < SKETCH
+
+    @cached_property
+    def members(self) -> frozenset[int]:
+        """The sketch as a set (set intersections of a few hundred ints beat numpy's sort-based ones)."""
+        return frozenset(self.sketch.tolist())
 
     def content_key(self) -> str:
         """A hash of the sketch: posts with the same normalised content share it (``cluster_content``)."""
@@ -175,9 +241,10 @@ def similarity(left: Fingerprint, right: Fingerprint) -> float:
     a, b = left.sketch, right.sketch
     if not len(a) or not len(b):
         return 0.0
-    both = np.intersect1d(a, b, assume_unique=True)
     if left.complete and right.complete:
-        return len(both) / (len(a) + len(b) - len(both))
+        common = len(left.members & right.members)
+        return common / (len(a) + len(b) - common)
+    both = np.intersect1d(a, b, assume_unique=True)
     union = np.union1d(a, b)[:SKETCH]
     return float(np.isin(union, both, assume_unique=True).sum()) / len(union)
 
@@ -186,6 +253,13 @@ def fingerprint(text: str, tokens: str = "", contacts: Iterable[Mapping[str, Any
     """Normalise, shingle, sketch and band one post."""
     hashes = shingle_hashes(normalise_words(text, tokens, contacts))
     return Fingerprint(sketch=hashes[:SKETCH], bands=band_keys(hashes))
+
+
+def fingerprints(posts: Iterable[tuple[str, str, Iterable[Mapping[str, Any]]]]) -> list[Fingerprint]:
+    """``fingerprint`` of many posts (text, tokens, contacts), their band keys computed together."""
+    hashes = [shingle_hashes(normalise_words(text, tokens, contacts)) for text, tokens, contacts in posts]
+    return [Fingerprint(sketch=values[:SKETCH], bands=bands) for values, bands in zip(hashes, band_keys_many(hashes),
+                                                                                     strict=True)]
 
 
 def source_fingerprint(source: Mapping[str, Any]) -> Fingerprint:

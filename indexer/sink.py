@@ -2,14 +2,19 @@
 
 For each batch (``ConsumerLoop`` calls ``process`` and commits only after it returns):
 
-1. decode and validate every message (``parse_enriched``); invalid ones are rejected with the reason;
+1. decode and validate every message (``parse_enriched``; orjson + the same model first, the exact
+   ``parse_enriched`` error for anything that fails); invalid ones are rejected with the reason;
 2. fold records of the same post id (the latest crawl's content, the earliest/latest ``fetched_at``);
-3. refresh the posts index once per batch (so the last batches of this and of every other indexer
-   process are visible; a no-op when nothing changed) and read what it holds for those ids;
-4. assign near-duplicate clusters (``clusters.py``);
-5. write ``update`` actions (``doc`` + ``upsert``, no scripts) with ``streaming_bulk``. Steps 2-5
-   run on parts of the batch (``PART_SIZE`` posts): while one part's bulk request runs in a
-   thread, the next part is looked up and clustered, with the batch's earlier parts as candidates;
+3. read what the index holds for those ids with a realtime ``mget`` (sees every writer's documents
+   without a refresh);
+4. assign near-duplicate clusters (``clusters.py``): candidates come from a search on band keys plus
+   the posts this process wrote since it last refreshed the index (``RecentPosts``); the index is
+   refreshed before the first batch and then at most every ``REFRESH_EVERY_S`` seconds;
+5. write a ``create`` with the full document for a post not stored yet, an ``update`` (partial
+   ``doc``, no scripts) for a stored one, with ``streaming_bulk``. Steps 2-5 run on parts of the
+   batch (``PART_SIZE`` posts): while one part's bulk request runs in a thread, the next part is
+   looked up and clustered. A ``create`` refused with 409 (another indexer created the post
+   meanwhile) is looked up again and sent as an ``update`` before ``process`` returns;
 6. documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's
    reason; anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written.
    The loop retries the same batch; messages already written or rejected are remembered and not
@@ -21,29 +26,37 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
 from indexer.bulk import BulkOutcome, BulkWriter, error_reason
-from indexer.clusters import BatchPosts, Clusterer
-from indexer.documents import Merged, Stored, merge_records, update_action
+from indexer.clusters import Clusterer, Indexed, RecentPosts
+from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, update_action
 from indexer.fingerprint import Fingerprint, fingerprint
+from indexer.preparers import Preparers
 from tipwatch.config.settings import Settings
-from tipwatch.contract import ContractError, EnrichedPost, parse_enriched
+from tipwatch.contract import EnrichedPost
 from tipwatch.errors import SearchUnavailable
 from tipwatch.stream import Message, Rejected, Retryable
 
 log = logging.getLogger(__name__)
 
 _Key = tuple[str, int, int]
-BULK_THREADS = 2
-"""Concurrent bulk requests per part (Elasticsearch indexes them on several cores)."""
-PART_SIZE = 250
+BULK_THREADS = 1
+"""Concurrent bulk requests per part."""
+PART_SIZE = 500
 """Posts prepared (looked up, clustered) while the previous part is being written."""
+REFRESH_EVERY_S = 5.0
+"""Most seconds between two refreshes of the posts index by the sink (0: before every batch). Posts
+written since the last refresh are cluster candidates from memory; other processes' posts are
+found once Elasticsearch's own refresh (``refresh_interval``, 1 s) or this one made them searchable."""
+STORED_FIELDS = ["first_seen", "last_seen", "cluster_id"]
 
 
 def _key(message: Message) -> _Key:
@@ -55,66 +68,145 @@ def post_fingerprint(post: EnrichedPost) -> Fingerprint:
     return fingerprint(post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts])
 
 
+_Records = dict[str, list[tuple[Message, Prepared]]]
+_Created = dict[str, tuple[Merged, str]]
+MAIN_PHASES = ("refresh", "wait_lookup", "clusters", "actions", "wait_bulk")
+"""Phases of ``IndexSink.seconds`` spent in the consumer's thread (the others run beside it)."""
+
+
+@dataclass
+class _Part:
+    """One part of a batch on its way through the pipeline."""
+
+    records: _Records
+    merged: dict[str, Merged]
+    stored: dict[str, Stored]
+    prints: list[tuple[str, Fingerprint]]
+    keep: dict[str, str]
+    indexed: Indexed
+    created: _Created = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)
+    written: Future[BulkOutcome] | None = None
+
+
 class IndexSink:
     """``Sink`` that indexes enriched records into the posts alias (see the module docstring)."""
 
     def __init__(self, client: Elasticsearch, settings: Settings, *, writer: BulkWriter | None = None,
-                 clusterer: Clusterer | None = None, part_size: int = PART_SIZE) -> None:
+                 clusterer: Clusterer | None = None, part_size: int = PART_SIZE,
+                 refresh_every_s: float = REFRESH_EVERY_S, prepare_workers: int = 0) -> None:
         self.client = client
         self.index = settings.index("posts")
         self.writer = writer or BulkWriter(client, chunk_size=settings.elasticsearch.bulk_chunk_size,
                                            threads=BULK_THREADS)
         self.clusterer = clusterer or Clusterer(client, self.index)
         self.part_size = max(1, part_size)
+        self.refresh_every_s = refresh_every_s
+        self.preparers = Preparers(prepare_workers)
         self.stats: Counter[str] = Counter()
         """Namespaced counters: ``index/written``, ``index/unchanged``, ``index/rejected/contract`` …"""
         self.seconds: Counter[str] = Counter()
-        """Time spent per phase (``lookup``, ``clusters``, ``bulk``), for the summary and benchmarks."""
+        """Seconds per phase. In the consumer's thread (``MAIN_PHASES``): ``refresh``, ``wait_lookup``
+        (for the lookup thread), ``clusters`` (assignment), ``actions``, ``wait_bulk`` (for the last
+        bulk requests of a batch). Beside it: ``prepare`` (validation and fingerprints, waited for by
+        the lookup thread), ``lookup`` (mget), ``candidates`` (in ``clusterer.seconds``), ``bulk``."""
         self._outcomes: dict[_Key, str | None] = {}
+        self._recent = RecentPosts()
+        self._refreshed_at: float | None = None
+
+    def close(self) -> None:
+        """Stop the preparation workers (if any)."""
+        self.preparers.close()
 
     def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
         """Index the batch; the messages to dead-letter. Raises ``Retryable`` for transient failures."""
         rejected: list[Rejected] = []
-        records: dict[str, list[tuple[Message, EnrichedPost]]] = {}
+        todo: list[Message] = []
         for message in batch:
             key = _key(message)
-            if key in self._outcomes:
-                reason = self._outcomes[key]
-                if reason is not None:
-                    rejected.append(Rejected(message, reason))
-                continue
-            try:
-                post = parse_enriched(message.value if message.value is not None else b"")
-            except ContractError as exc:
-                self.stats["index/rejected/contract"] += 1
-                self._outcomes[key] = f"contract: {exc.reason}"
-                rejected.append(Rejected(message, f"contract: {exc.reason}"))
-                continue
-            records.setdefault(post.id, []).append((message, post))
-        if records:
-            self._write(records, rejected)
+            if key not in self._outcomes:
+                todo.append(message)
+            elif self._outcomes[key] is not None:
+                rejected.append(Rejected(message, self._outcomes[key] or ""))
+        if todo:
+            self._write(todo, rejected)
         self._outcomes.clear()
         return rejected
 
-    def _write(self, records: Mapping[str, list[tuple[Message, EnrichedPost]]], rejected: list[Rejected]) -> None:
-        """Write the batch in parts: while one part's bulk request runs, the next part is prepared."""
-        ids = list(records)
-        parts = [ids[i:i + self.part_size] for i in range(0, len(ids), self.part_size)]
-        earlier = BatchPosts()
-        outcome, skipped = BulkOutcome(), set()
-        with ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as pool:
-            pending: list[Future[BulkOutcome]] = []
-            for number, part in enumerate(parts):
-                actions, unchanged = self._prepare({post_id: records[post_id] for post_id in part}, earlier,
-                                                   refresh=number == 0)
-                skipped |= unchanged
-                pending.append(pool.submit(self._timed_write, actions))
-            for future in pending:
-                done = future.result()
-                outcome.written |= done.written
-                outcome.unchanged |= done.unchanged
-                outcome.rejected.update(done.rejected)
-                outcome.transient.update(done.transient)
+    def _chunks(self, todo: Sequence[Message]) -> list[Sequence[Message]]:
+        """Parts of the batch: the first ones smaller, so that the first bulk request starts sooner."""
+        chunks, start = [], 0
+        for size in (max(1, self.part_size // 4), max(1, self.part_size // 2)):
+            if start < len(todo):
+                chunks.append(todo[start:start + size])
+                start += size
+        chunks.extend(todo[i:i + self.part_size] for i in range(start, len(todo), self.part_size))
+        return chunks
+
+    def _write(self, todo: Sequence[Message], rejected: list[Rejected]) -> None:
+        """Write the messages in parts. Per part, worker processes validate and fingerprint, a lookup
+        thread reads the stored posts and searches candidates, this thread assigns clusters and a bulk
+        thread writes: all of them work on different parts at the same time."""
+        chunks = self._chunks(todo)
+        preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        self._refresh_if_due()
+        parts: list[_Part] = []
+        with ThreadPoolExecutor(1, thread_name_prefix="index-lookup") as lookups, \
+                ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as bulk:
+            looking = [lookups.submit(self._look_up, chunk, future, rejected)
+                       for chunk, future in zip(chunks, preparing, strict=True)]
+            for future in looking:
+                started = time.perf_counter()
+                part = future.result()
+                self.seconds["wait_lookup"] += time.perf_counter() - started
+                actions = self._actions(part)
+                part.written = bulk.submit(self._timed_write, actions)
+                parts.append(part)
+            started = time.perf_counter()
+            outcomes = [part.written.result() for part in parts if part.written is not None]
+            self.seconds["wait_bulk"] += time.perf_counter() - started
+        transient: dict[str, str] = {}
+        for part, outcome in zip(parts, outcomes, strict=True):
+            if outcome.conflicts:
+                self._resolve_conflicts(outcome, part.created)
+            self._settle(part.records, outcome, part.skipped, rejected)
+            transient.update(outcome.transient)
+        if transient:
+            total = sum(len(part.records) for part in parts)
+            raise Retryable(f"{len(transient)} of {total} posts not indexed yet: {next(iter(transient.values()))}")
+
+    def _look_up(self, chunk: Sequence[Message], future: Future[list[Prepared | str]] | Any,
+                 rejected: list[Rejected]) -> _Part:
+        """(Lookup thread) a chunk's prepared records, stored posts and indexed cluster candidates."""
+        started = time.perf_counter()
+        try:
+            prepared = future.result()
+        except BrokenProcessPool as exc:
+            self.preparers.restart()
+            raise Retryable("indexer: a preparation worker died; retrying the batch") from exc
+        records: _Records = {}
+        for message, item in zip(chunk, prepared, strict=True):
+            if isinstance(item, str):
+                self.stats["index/rejected/contract"] += 1
+                self._outcomes[_key(message)] = item
+                rejected.append(Rejected(message, item))
+            else:
+                records.setdefault(item.post_id, []).append((message, item))
+        merged = {post_id: merge_records([item for _, item in group]) for post_id, group in records.items()}
+        prepared_at = time.perf_counter()
+        stored = self._stored(list(merged))
+        self.seconds["prepare"] += prepared_at - started
+        self.seconds["lookup"] += time.perf_counter() - prepared_at
+        prints = [(post_id, item.post.fingerprint()) for post_id, item in merged.items()]
+        keep = {post_id: item.cluster_id for post_id, item in stored.items() if item.cluster_id}
+        try:
+            indexed = self.clusterer.indexed(prints, keep)
+        except (ApiError, TransportError) as exc:
+            raise self._unavailable("cluster lookup", exc) from exc
+        return _Part(records=records, merged=merged, stored=stored, prints=prints, keep=keep, indexed=indexed)
+
+    def _settle(self, records: _Records, outcome: BulkOutcome, skipped: set[str], rejected: list[Rejected]) -> None:
+        """Count a part's outcome and remember each message's (written, rejected; transient: nothing)."""
         self.stats["index/written"] += len(outcome.written) - len(outcome.unchanged)
         self.stats["index/unchanged"] += len(outcome.unchanged) + len(skipped)
         self.stats["index/rejected/elasticsearch"] += len(outcome.rejected)
@@ -126,36 +218,51 @@ class IndexSink:
                 reason = f"elasticsearch: {outcome.rejected[post_id]}"
             else:
                 continue
-            for message, _post in group:
+            for message, _item in group:
                 self._outcomes[_key(message)] = reason
                 if reason is not None:
                     rejected.append(Rejected(message, reason))
-        if outcome.transient:
-            first = next(iter(outcome.transient.values()))
-            raise Retryable(f"{len(outcome.transient)} of {len(records)} posts not indexed yet: {first}")
 
-    def _prepare(self, records: Mapping[str, list[tuple[Message, EnrichedPost]]], earlier: BatchPosts, *,
-                 refresh: bool) -> tuple[list[dict[str, Any]], set[str]]:
-        """The update actions of one part, and the posts that need no write."""
+    def _actions(self, part: _Part) -> list[dict[str, Any]]:
+        """Assign the part's clusters and build its bulk actions (``create`` for posts not stored);
+        posts that need no write go to ``part.skipped``."""
         started = time.perf_counter()
-        merged = {post_id: merge_records([post for _, post in group]) for post_id, group in records.items()}
-        stored = self._stored(list(merged), refresh=refresh)
-        lookup_done = time.perf_counter()
-        prints = {post_id: post_fingerprint(item.post) for post_id, item in merged.items()}
-        clusters = self._clusters(merged, prints, stored, earlier)
-        actions, skipped = [], set()
-        for post_id, item in merged.items():
-            print_ = prints[post_id]
-            near = {"cluster_bands": list(print_.bands), "cluster_sketch": print_.encoded(),
-                    "cluster_content": print_.content_key()}
-            action = update_action(self.index, item, stored.get(post_id), clusters[post_id], near)
+        clusters = self.clusterer.assign(part.prints, part.keep, self._recent, part.indexed)
+        clustered = time.perf_counter()
+        actions = []
+        for post_id, item in part.merged.items():
+            if post_id not in part.stored:
+                part.created[post_id] = (item, clusters[post_id])
+                actions.append(create_action(self.index, item, clusters[post_id]))
+                continue
+            action = update_action(self.index, item, part.stored[post_id], clusters[post_id])
             if action is None:
-                skipped.add(post_id)
+                part.skipped.add(post_id)
             else:
                 actions.append(action)
-        self.seconds["lookup"] += lookup_done - started
-        self.seconds["clusters"] += time.perf_counter() - lookup_done
-        return actions, skipped
+        self.seconds["clusters"] += clustered - started
+        self.seconds["actions"] += time.perf_counter() - clustered
+        return actions
+
+    def _resolve_conflicts(self, outcome: BulkOutcome, created: _Created) -> None:
+        """Posts another writer created between our lookup and our ``create``: update them instead."""
+        ids = sorted(outcome.conflicts)
+        outcome.conflicts.clear()
+        self.stats["index/create_conflicts"] += len(ids)
+        stored = self._stored(ids)
+        actions = []
+        for post_id in ids:
+            item, cluster_id = created[post_id]
+            if post_id not in stored:  # deleted again meanwhile: the retry creates it
+                outcome.transient[post_id] = "409 created and deleted by another writer meanwhile"
+                continue
+            action = update_action(self.index, item, stored[post_id], cluster_id)
+            if action is None:
+                outcome.written.add(post_id)
+                outcome.unchanged.add(post_id)
+            else:
+                actions.append(action)
+        outcome.add(self._timed_write(actions))
 
     def _timed_write(self, actions: list[dict[str, Any]]) -> BulkOutcome:
         started = time.perf_counter()
@@ -164,27 +271,39 @@ class IndexSink:
         finally:
             self.seconds["bulk"] += time.perf_counter() - started
 
-    def _clusters(self, merged: Mapping[str, Merged], prints: Mapping[str, Fingerprint],
-                  stored: Mapping[str, Stored], earlier: BatchPosts) -> dict[str, str]:
-        keep = {post_id: item.cluster_id for post_id, item in stored.items() if item.cluster_id}
+    def _refresh_if_due(self) -> None:
+        """Refresh the posts index before the first batch and then every ``refresh_every_s``; every
+        post written before is then searchable, so ``RecentPosts`` can forget them."""
+        now = time.monotonic()
+        if self._refreshed_at is not None and now - self._refreshed_at < self.refresh_every_s:
+            return
+        started = time.perf_counter()
         try:
-            return self.clusterer.assign([(post_id, prints[post_id]) for post_id in merged], keep, earlier)
+            self.client.indices.refresh(index=self.index)
         except (ApiError, TransportError) as exc:
-            raise self._unavailable("cluster lookup", exc) from exc
+            raise self._unavailable("refresh of the posts index", exc) from exc
+        self._recent.clear()
+        self._refreshed_at = now
+        self.seconds["refresh"] += time.perf_counter() - started
 
-    def _stored(self, ids: Sequence[str], *, refresh: bool = True) -> dict[str, Stored]:
-        """What the index holds for these posts (after a refresh, so recent writes are visible; the
-        later parts of a batch skip it: their posts were not written since)."""
+    def _stored(self, ids: Sequence[str]) -> dict[str, Stored]:
+        """What the index holds for these posts: a realtime ``mget``, which sees every writer's
+        documents, refreshed or not."""
+        if not ids:
+            return {}
         try:
-            if refresh:
-                self.client.indices.refresh(index=self.index)
-            response = self.client.search(
-                index=self.index, query={"ids": {"values": list(ids)}}, size=len(ids),
-                source_includes=["first_seen", "last_seen", "cluster_id"], request_cache=False,
-            )
+            response = self.client.mget(index=self.index, ids=list(ids), source_includes=STORED_FIELDS,
+                                        realtime=True)
         except (ApiError, TransportError) as exc:
             raise self._unavailable("lookup of stored posts", exc) from exc
-        return {hit["_id"]: Stored.from_source(hit["_source"]) for hit in response["hits"]["hits"]}
+        stored = {}
+        for doc in response["docs"]:
+            if "error" in doc:
+                self.stats["index/transient"] += 1
+                raise Retryable(f"lookup of stored posts failed: {error_reason(doc['error'])}")
+            if doc.get("found"):
+                stored[doc["_id"]] = Stored.from_source(doc["_source"])
+        return stored
 
     def _unavailable(self, what: str, exc: ApiError | TransportError) -> Exception:
         """Retryable for transient problems; SearchUnavailable when credentials are refused."""

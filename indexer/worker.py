@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 
 from indexer.crawls import record_crawl_run
 from indexer.sink import IndexSink
@@ -27,8 +28,11 @@ log = logging.getLogger(__name__)
 
 GROUP = "index"
 STAGE = "index"
-BATCH_SIZE = 1000
-"""Records per batch (Kafka ``max_poll_records``): each batch costs a refresh and a lookup."""
+BATCH_SIZE = 2000
+"""Records per batch (Kafka ``max_poll_records``). Elasticsearch idles between two batches (the last
+bulk request, the commit, the next poll and the first part's preparation), so batches are large."""
+PREPARE_WORKERS = 2
+"""Processes validating, serialising and fingerprinting records (``indexer.preparers``)."""
 
 __all__ = ["GROUP", "IndexReport", "check_ready", "record_crawl_run", "run_indexer"]
 
@@ -63,13 +67,19 @@ def check_ready(client: Elasticsearch, settings: Settings) -> None:
 
 def run_indexer(settings: Settings, *, client: Elasticsearch | None = None, max_messages: int | None = None,
                 idle_timeout_s: float | None = None, handle_signals: bool = False, batch_size: int = BATCH_SIZE,
-                every_batch: Callable[[LoopStats], None] | None = None, **consumer_options: object) -> IndexReport:
-    """Run the indexer until stopped, ``max_messages`` done, or idle for ``idle_timeout_s``."""
+                prepare_workers: int = PREPARE_WORKERS, every_batch: Callable[[LoopStats], None] | None = None,
+                **consumer_options: object) -> IndexReport:
+    """Run the indexer until stopped, ``max_messages`` done, or idle for ``idle_timeout_s``.
+
+    With ``prepare_workers`` > 0 the calling program's main module must be import-safe (the usual
+    ``if __name__ == "__main__":`` guard): the worker processes import it, as ``multiprocessing`` does.
+    """
     own_client = client is None
-    client = client or make_client(settings)
+    client = client or make_client(settings, serializer=OrjsonSerializer())
+    sink: IndexSink | None = None
     try:
         check_ready(client, settings)
-        sink = IndexSink(client, settings)
+        sink = IndexSink(client, settings, prepare_workers=prepare_workers)
         loop = ConsumerLoop(settings, group=GROUP, topics=[settings.topic("posts.enriched")], stage=STAGE,
                             sink=sink, **{"max_poll_records": batch_size, **consumer_options})
         if handle_signals:
@@ -78,9 +88,12 @@ def run_indexer(settings: Settings, *, client: Elasticsearch | None = None, max_
         stats = loop.run(max_messages=max_messages, idle_timeout_s=idle_timeout_s, on_batch=every_batch)
         seconds = time.monotonic() - started
     finally:
+        if sink is not None:
+            sink.close()
         if own_client:
             client.close()
+    assert sink is not None
     counters = dict(Counter(sink.stats))
     log.info("indexer: %d messages in %.1f s, %s", stats.messages, seconds, counters)
-    phases = {name: round(value, 2) for name, value in sink.seconds.items()}
+    phases = {name: round(value, 2) for name, value in (sink.seconds + sink.clusterer.seconds).items()}
     return IndexReport(loop=stats, counters=counters, seconds=seconds, phases=phases)

@@ -33,7 +33,7 @@ class FlakyClient(Elasticsearch):
         mode = type(self).plan.pop(0) if type(self).plan else "ok"
         operations = list(kwargs.pop("operations"))
         pairs = [(operations[i], operations[i + 1]) for i in range(0, len(operations), 2)]
-        ids = [json.loads(action)["update"]["_id"] for action, _ in pairs]
+        ids = [next(iter(json.loads(action).values()))["_id"] for action, _ in pairs]
         if mode == "429":
             raise ApiError("rejected (injected)", meta=_meta(429), body={"error": {
                 "type": "es_rejected_execution_exception", "reason": "injected: write queue full"}, "status": 429})

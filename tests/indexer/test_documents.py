@@ -5,10 +5,20 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 
-from indexer.documents import Stored, contact_key, merge_records, post_document, update_action
-from tests.indexer.fixtures import contact, enriched
+from indexer.documents import (
+    Stored,
+    contact_key,
+    create_action,
+    merge_records,
+    post_document,
+    prepare_values,
+    update_action,
+)
+from indexer.fingerprint import fingerprint
+from tests.indexer.fixtures import contact, enriched, wire
 from tipwatch.contract import parse_enriched
 
 
@@ -29,16 +39,36 @@ def test_document_adds_contact_keys_and_keeps_the_record() -> None:
     assert contact_key("btc", "bc1qxy") == "btc:bc1qxy"
 
 
-def test_new_post_is_created_from_the_upsert_with_first_seen() -> None:
-    merged = merge_records([_post()])
-    action = update_action("t-posts", merged, None, "c1", {"cluster_bands": ["00-aa"]})
-    assert action is not None
-    assert action["_op_type"] == "update" and action["_id"] == merged.post.id and action["_index"] == "t-posts"
-    assert action["upsert"]["first_seen"] == action["upsert"]["last_seen"] == "2026-11-01T08:00:00Z"
-    assert action["doc"] == {"last_seen": "2026-11-01T08:00:00Z"}, "if created meanwhile: only last_seen moves"
-    assert action["upsert"]["cluster_id"] == "c1" and action["upsert"]["cluster_bands"] == ["00-aa"]
-    assert action["upsert"]["contact_keys"] == ["email:agent@example.org", "phone:+85512345678"]
-    assert "script" not in action
+def test_new_post_is_a_create_with_the_full_document_and_first_seen() -> None:
+    post = _post()
+    merged = merge_records([post])
+    action = create_action("t-posts", merged, "c1")
+    assert action["_op_type"] == "create" and action["_id"] == post.id and action["_index"] == "t-posts"
+    source = orjson.loads(action["_source"])
+    assert source["first_seen"] == source["last_seen"] == "2026-11-01T08:00:00Z"
+    assert source["cluster_id"] == "c1"
+    assert source["cluster_bands"] == list(fingerprint(post.text, "", [
+        {"raw": c.raw, "value": c.value} for c in post.contacts]).bands)
+    assert {**post_document(post), "first_seen": source["first_seen"], "last_seen": source["last_seen"],
+            "cluster_id": "c1", "cluster_bands": source["cluster_bands"], "cluster_sketch": source["cluster_sketch"],
+            "cluster_content": source["cluster_content"]} == source
+    upsert = update_action("t-posts", merged, None, "c1")
+    assert upsert is not None and upsert["upsert"] == source, "a create refused meanwhile: same document"
+    assert upsert["doc"] == {"last_seen": "2026-11-01T08:00:00Z"}, "if created meanwhile: only last_seen moves"
+    assert "script" not in upsert
+
+
+def test_prepare_values_validates_like_parse_enriched() -> None:
+    good = enriched(3)
+    missing_schema = {k: v for k, v in good.items() if k != "schema"}
+    out = prepare_values([wire(good), b"{not json", orjson.dumps(missing_schema), None, b"[1]",
+                          orjson.dumps({**good, "risk": {"score": 2, "level": "low"}})])
+    assert not isinstance(out[0], str) and out[0].post_id == good["id"]
+    assert out[0].fetched_text == "2026-11-01T08:00:00Z"
+    assert out[1].startswith("contract: <message>: not JSON")
+    assert out[2] == "contract: schema: expected 'tipwatch.post/1', got None"
+    assert out[3].startswith("contract: <message>: not JSON") and out[4].startswith("contract: <message>: expected")
+    assert out[5].startswith("contract: risk.score:")
 
 
 def test_recrawl_moves_last_seen_and_keeps_first_seen_and_cluster() -> None:
@@ -67,7 +97,7 @@ def test_merge_takes_latest_content_and_full_seen_range() -> None:
     first, second, third = (_post(fetched_at=t, text=f"version {t}") for t in
                             ("2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z", "2026-11-01T00:00:00Z"))
     merged = merge_records([first, second, third])
-    assert merged.post.text == "version 2026-11-03T00:00:00Z"
+    assert merged.post.document_dict()["text"] == "version 2026-11-03T00:00:00Z"
     assert merged.first_seen == datetime(2026, 11, 1, tzinfo=UTC)
     assert merged.last_seen == datetime(2026, 11, 3, tzinfo=UTC)
     with pytest.raises(ValueError):
@@ -79,5 +109,5 @@ def test_inputs_are_not_mutated() -> None:
     before = copy.deepcopy(record)
     post = parse_enriched(record)
     dumped = post.to_json_dict()
-    update_action("t-posts", merge_records([post]), None, "c", {"cluster_bands": ["00-aa"]})
+    update_action("t-posts", merge_records([post]), None, "c")
     assert record == before and post.to_json_dict() == dumped
