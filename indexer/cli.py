@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
 from elastic_transport import TransportError
-from elasticsearch import ApiError
+from elasticsearch import ApiError, Elasticsearch
 from rich.console import Console
 
-from tipwatch.config import load_settings
+from tipwatch.config import Settings, load_settings
 from tipwatch.es import make_client
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     identifiers.add_argument("--limit", type=int, default=20)
     identifiers.add_argument("--recompute", action="store_true",
                              help="rebuild the materialised tipwatch-identifiers index from the posts")
+    identifiers.add_argument("--every", type=float, metavar="SECONDS",
+                             help="with --recompute: keep recomputing this often until stopped (tipwatch run does)")
     identifiers.add_argument("--json", action="store_true")
     identifiers.set_defaults(func=run_identifiers)
 
@@ -100,7 +105,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_identifiers(args: argparse.Namespace) -> int:
     """One identifier's network, the most widespread identifiers, or a recompute."""
-    from indexer.identifiers import identifier_report, recompute_identifiers, top_identifiers
+    from indexer.identifiers import identifier_report, top_identifiers
     from indexer.search import translate
     from indexer.search_output import print_report, summaries_table
 
@@ -109,9 +114,7 @@ def run_identifiers(args: argparse.Namespace) -> int:
     console = Console()
     try:
         if args.recompute:
-            done = recompute_identifiers(client, settings)
-            print(f"{done.identifiers} identifiers recomputed into {done.index}")
-            return 0
+            return _recompute(client, settings, args.every)
         if args.key:
             report = identifier_report(client, settings, args.key, posts=args.limit)
             if args.json:
@@ -131,6 +134,30 @@ def run_identifiers(args: argparse.Namespace) -> int:
         raise translate(exc, settings) from exc
     finally:
         client.close()
+    return 0
+
+
+def _recompute(client: Elasticsearch, settings: Settings, every_s: float | None) -> int:
+    """Recompute once, or every ``every_s`` seconds until SIGTERM/SIGINT (a failed round is logged and retried)."""
+    import signal
+    import threading
+
+    from indexer.identifiers import recompute_identifiers
+
+    if every_s is None:
+        done = recompute_identifiers(client, settings)
+        print(f"{done.identifiers} identifiers recomputed into {done.index}")
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            done = recompute_identifiers(client, settings)
+            print(f"{done.identifiers} identifiers recomputed into {done.index}", flush=True)
+        except (ApiError, TransportError) as exc:
+            log.warning("identifier recompute failed (%s); trying again in %.0f s", exc, every_s)
+        stop.wait(every_s)
     return 0
 
 

@@ -56,4 +56,9 @@ def test_run_demo_once(stack_settings: Settings, tmp_path: Path) -> None:
     assert len(received) == sent, f"{sent} alerts marked sent, {len(received)} notifications received"
     evidence = list((tmp_path / "evidence").rglob("*.warc.gz"))
     assert evidence, "WARC evidence written"
+    recomputed = re.search(r"identifier network: (\d+) identifiers recomputed", output)
+    assert recomputed, output[-3000:]
+    identifiers = stack_settings.index("identifiers")
+    client.indices.refresh(index=identifiers)
+    assert client.count(index=identifiers)["count"] == int(recomputed.group(1)) > 25, "materialised for Kibana"
     client.close()

@@ -4,7 +4,9 @@ Starts the local stack when the settings point at it, runs setup, then supervise
 and one of each worker (crawl, enrich, index, alert) as child processes, restarting a child that
 dies. Ctrl-C stops them upstream first, each flushing and committing. ``--demo`` serves the
 bundled demo site on 127.0.0.1 and crawls it; ``--once`` crawls each source once, waits until the
-pipeline has drained, prints the summary and exits.
+pipeline has drained, prints the summary and exits. The materialised identifier network
+(``tipwatch-identifiers``, for Kibana) is recomputed every ``--identifiers-every`` seconds by a
+supervised child, and once at the end of ``--once``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--once", action="store_true", help="crawl each source once, drain, summarise, exit")
     parser.add_argument("--timeout", type=float, default=1200.0, help="with --once: give up after this long")
     parser.add_argument("--no-stack", action="store_true", help="do not start the local stack")
+    parser.add_argument("--identifiers-every", type=float, default=600.0, metavar="SECONDS",
+                        help="recompute the tipwatch-identifiers copy this often (default 600; 0: never)")
     parser.set_defaults(func=run)
 
 
@@ -78,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
     supervisor.add("enrich", _worker("enrich"), logs)
     supervisor.add("index", _worker("index"), logs)
     supervisor.add("alert", _worker("alerts"), logs)
+    if not args.once and args.identifiers_every > 0:
+        supervisor.add("identifiers", _worker("identifiers", "--recompute", "--every", str(args.identifiers_every)),
+                       logs)
     stopping = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -100,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
         supervisor.stop()
         if demo_server is not None:
             demo_server.shutdown()
+    if args.once and status == 0 and args.identifiers_every > 0:
+        from indexer.identifiers import recompute_identifiers
+
+        done = recompute_identifiers(client, settings)
+        print(f"identifier network: {done.identifiers} identifiers recomputed into {done.index}", flush=True)
     final = probe.snapshot()
     probe.close()
     for line in summarize(client, settings, final.dead_letters).lines():
