@@ -23,6 +23,7 @@ few seconds instead of before every batch (``sink.REFRESH_EVERY_S``).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -103,6 +104,7 @@ class Clusterer:
         self.index = index
         self.seconds: Counter[str] = Counter()
         """Seconds spent in the candidate search (``candidates``)."""
+        self._lock = threading.Lock()
 
     def _indexed_candidates(self, bands: set[str]) -> list[_Candidate]:
         if not bands:
@@ -122,11 +124,12 @@ class Clusterer:
         return found
 
     def indexed(self, posts: Sequence[tuple[str, Fingerprint]], keep: Mapping[str, str]) -> Indexed:
-        """The indexed candidates of the posts not in ``keep``, by band key (one search)."""
+        """The indexed candidates of the posts not in ``keep``, by band key (one search; thread-safe)."""
         wanted = {band for post_id, print_ in posts if post_id not in keep for band in print_.bands}
         started = time.perf_counter()
         found = self._indexed_candidates(wanted)
-        self.seconds["candidates"] += time.perf_counter() - started
+        with self._lock:
+            self.seconds["candidates"] += time.perf_counter() - started
         indexed: Indexed = {}
         for candidate in found:
             for band in candidate.bands & wanted:

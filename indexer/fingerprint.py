@@ -93,6 +93,21 @@ _ASCII_PUNCTUATION = bytes(32 if unicodedata.category(chr(cp))[0] in "PSZ" or un
 """``_punctuation_table`` for ASCII text, as a ``bytes.translate`` table."""
 
 
+_PUNCTUATION_MASK: np.ndarray | None = None
+
+
+def _blank_punctuation(text: str) -> str:
+    """``text.translate(_punctuation_table())``, vectorised over the text's code points."""
+    global _PUNCTUATION_MASK
+    if _PUNCTUATION_MASK is None:
+        mask = np.zeros(0x20001, dtype=bool)  # the last entry stands for every code point beyond plane 1
+        mask[list(_punctuation_table())] = True
+        _PUNCTUATION_MASK = mask
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+    points[_PUNCTUATION_MASK[np.minimum(points, 0x20000)]] = 32
+    return points.tobytes().decode("utf-32-le")
+
+
 def normalise_words(text: str, tokens: str = "", contacts: Iterable[Mapping[str, Any]] = ()) -> list[str]:
     """The words compared for near-duplicates: contacts, numbers, punctuation and case normalised."""
     base = (tokens if tokens.strip() else text).casefold()
@@ -108,7 +123,7 @@ def normalise_words(text: str, tokens: str = "", contacts: Iterable[Mapping[str,
     if base.isascii():
         base = base.encode("ascii").translate(_ASCII_PUNCTUATION).decode("ascii")
     else:
-        base = base.translate(_punctuation_table())
+        base = _blank_punctuation(base)
     split = base.split()
     if tokens.strip() or _UNSPACED.search(base) is None:
         return [word for word, previous in zip(split, [None, *split], strict=False)

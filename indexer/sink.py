@@ -24,6 +24,7 @@ For each batch (``ConsumerLoop`` calls ``process`` and commits only after it ret
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 _Key = tuple[str, int, int]
 BULK_THREADS = 1
 """Concurrent bulk requests per part."""
+LOOKUP_THREADS = 2
+"""Parts looked up (mget, candidate search) at the same time, ahead of the cluster assignment."""
 PART_SIZE = 500
 """Posts prepared (looked up, clustered) while the previous part is being written."""
 REFRESH_EVERY_S = 5.0
@@ -113,6 +116,7 @@ class IndexSink:
         self._outcomes: dict[_Key, str | None] = {}
         self._recent = RecentPosts()
         self._refreshed_at: float | None = None
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         """Stop the preparation workers (if any)."""
@@ -144,14 +148,14 @@ class IndexSink:
         return chunks
 
     def _write(self, todo: Sequence[Message], rejected: list[Rejected]) -> None:
-        """Write the messages in parts. Per part, worker processes validate and fingerprint, a lookup
-        thread reads the stored posts and searches candidates, this thread assigns clusters and a bulk
-        thread writes: all of them work on different parts at the same time."""
+        """Write the messages in parts. Per part, worker processes validate and fingerprint, lookup
+        threads read the stored posts and search candidates, this thread assigns clusters (in order)
+        and a bulk thread writes: all of them work on different parts at the same time."""
         chunks = self._chunks(todo)
         preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
         self._refresh_if_due()
         parts: list[_Part] = []
-        with ThreadPoolExecutor(1, thread_name_prefix="index-lookup") as lookups, \
+        with ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="index-lookup") as lookups, \
                 ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as bulk:
             looking = [lookups.submit(self._look_up, chunk, future, rejected)
                        for chunk, future in zip(chunks, preparing, strict=True)]
@@ -187,7 +191,8 @@ class IndexSink:
         records: _Records = {}
         for message, item in zip(chunk, prepared, strict=True):
             if isinstance(item, str):
-                self.stats["index/rejected/contract"] += 1
+                with self._lock:
+                    self.stats["index/rejected/contract"] += 1
                 self._outcomes[_key(message)] = item
                 rejected.append(Rejected(message, item))
             else:
@@ -195,8 +200,9 @@ class IndexSink:
         merged = {post_id: merge_records([item for _, item in group]) for post_id, group in records.items()}
         prepared_at = time.perf_counter()
         stored = self._stored(list(merged))
-        self.seconds["prepare"] += prepared_at - started
-        self.seconds["lookup"] += time.perf_counter() - prepared_at
+        with self._lock:
+            self.seconds["prepare"] += prepared_at - started
+            self.seconds["lookup"] += time.perf_counter() - prepared_at
         prints = [(post_id, item.post.fingerprint()) for post_id, item in merged.items()]
         keep = {post_id: item.cluster_id for post_id, item in stored.items() if item.cluster_id}
         try:
