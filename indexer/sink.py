@@ -1,24 +1,24 @@
 """The indexer's sink: a batch of enriched records -> one ``tipwatch-posts`` document per post id.
 
-For each batch (``ConsumerLoop`` calls ``process`` and commits only after it returns):
+``ConsumerLoop`` calls ``process`` and commits only after it returns. The batch is cut into parts
+that go through a pipeline, each stage on a different part at the same time:
 
-1. decode and validate every message (``parse_enriched``; orjson + the same model first, the exact
-   ``parse_enriched`` error for anything that fails); invalid ones are rejected with the reason;
-2. fold records of the same post id (the latest crawl's content, the earliest/latest ``fetched_at``);
-3. read what the index holds for those ids with a realtime ``mget`` (sees every writer's documents
-   without a refresh);
-4. assign near-duplicate clusters (``clusters.py``): candidates come from a search on band keys plus
-   the posts this process wrote since it last refreshed the index (``RecentPosts``); the index is
-   refreshed before the first batch and then at most every ``REFRESH_EVERY_S`` seconds;
-5. write a ``create`` with the full document for a post not stored yet, an ``update`` (partial
-   ``doc``, no scripts) for a stored one, with ``streaming_bulk``. Steps 2-5 run on parts of the
-   batch (``PART_SIZE`` posts): while one part's bulk request runs in a thread, the next part is
-   looked up and clustered. A ``create`` refused with 409 (another indexer created the post
-   meanwhile) is looked up again and sent as an ``update`` before ``process`` returns;
-6. documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's
-   reason; anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written.
-   The loop retries the same batch; messages already written or rejected are remembered and not
-   sent again, so only the failed documents are retried.
+1. prepare (``preparers.py``, worker processes): validate like ``parse_enriched`` (its exact error
+   for anything invalid: rejected with the reason), serialise the document, compute the fingerprint;
+2. lookup (threads): fold records of the same post id, read what the index holds for those ids with
+   a realtime ``mget`` (sees every writer's documents without a refresh) and search the indexed
+   cluster candidates (``clusters.py``);
+3. assign (this thread, parts in order): clusters, with the posts this process wrote since it last
+   refreshed the index as candidates from memory (``RecentPosts``; the index is refreshed before the
+   first batch and then at most every ``REFRESH_EVERY_S`` seconds), then the actions: ``create`` with
+   the full document for a post not stored yet, ``update`` (partial ``doc``, no scripts) otherwise;
+4. bulk (a thread): ``streaming_bulk``. A ``create`` refused with 409 (another writer created the post
+   meanwhile) is looked up again and sent as an ``update`` before ``process`` returns.
+
+Documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's reason;
+anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written. The loop
+retries the same batch; messages already written or rejected are remembered and not sent again, so
+only the failed documents are retried.
 """
 
 from __future__ import annotations

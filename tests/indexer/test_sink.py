@@ -109,3 +109,49 @@ def test_streaming_bulk_retries_per_document_429_itself(es: Elasticsearch, stack
     assert [len(ids) for ids in type(client).sent] == [3, 3]
     assert set(stored(es, stack_settings)) == {r["id"] for r in records}
     client.close()
+
+
+def test_create_refused_because_another_writer_created_the_post_becomes_an_update(
+        es: Elasticsearch, stack_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = [enriched(i, fetched_at="2026-11-02T08:00:00Z") for i in range(3)]
+    assert IndexSink(es, stack_settings).process(messages(first)) == []
+    late = IndexSink(es, stack_settings)
+    looked_up: list[list[str]] = []
+    real = late._stored
+
+    def stale_first_lookup(ids: list[str]) -> dict:
+        looked_up.append(list(ids))
+        return {} if len(looked_up) == 1 else real(ids)  # as if the other writer came right after our lookup
+
+    monkeypatch.setattr(late, "_stored", stale_first_lookup)
+    older = [enriched(i, fetched_at="2026-11-01T08:00:00Z", text=f"older text {i}") for i in range(3)]
+    assert late.process(messages(older, start=10)) == []
+    assert late.stats["index/create_conflicts"] == 3 and len(looked_up) == 2
+    docs = stored(es, stack_settings)
+    for record in first:
+        doc = docs[record["id"]]
+        assert doc["first_seen"] == "2026-11-01T08:00:00Z" and doc["last_seen"] == "2026-11-02T08:00:00Z"
+        assert doc["text"] == record["text"], "the newer crawl's content stays"
+
+
+def test_one_post_in_two_parts_of_a_batch_ends_like_one_fold(es: Elasticsearch, stack_settings: Settings) -> None:
+    newer = enriched(1, fetched_at="2026-11-03T00:00:00Z", text="newest version")
+    older = enriched(1, fetched_at="2026-11-01T00:00:00Z", text="oldest version")
+    others = [enriched(i) for i in range(2, 8)]
+    sink = IndexSink(es, stack_settings, part_size=4)  # parts of 1, 2, 4 messages
+    assert sink.process(messages([newer, *others[:3], older, *others[3:]])) == []
+    doc = stored(es, stack_settings)[newer["id"]]
+    assert doc["text"] == "newest version"
+    assert doc["first_seen"] == "2026-11-01T00:00:00Z" and doc["last_seen"] == "2026-11-03T00:00:00Z"
+    assert len(stored(es, stack_settings)) == 7
+
+
+def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Settings) -> None:
+    sink = IndexSink(es, stack_settings, prepare_workers=1)
+    try:
+        batch = [*messages([enriched(i) for i in range(20)]), Message("posts.enriched", 0, 99, b"{not json")]
+        rejected = sink.process(batch)
+    finally:
+        sink.close()
+    assert [r.message.offset for r in rejected] == [99] and rejected[0].reason.startswith("contract: <message>")
+    assert len(stored(es, stack_settings)) == 20
