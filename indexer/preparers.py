@@ -3,13 +3,15 @@
 That preparation is most of the indexer's Python work; in a worker process it runs on another core
 than the consumer, the cluster assignment and the bulk requests, instead of queueing behind them for
 the interpreter lock. Workers are started with ``forkserver`` (never ``fork``: the consumer and the
-Elasticsearch client run threads) and are kept for the sink's lifetime.
+Elasticsearch client run threads), ignore Ctrl-C (the consumer finishes its batch first) and are kept
+for the sink's lifetime.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,6 +19,11 @@ from concurrent.futures.process import BrokenProcessPool
 from indexer.documents import Prepared, prepare_values
 
 log = logging.getLogger(__name__)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C (sent to the whole process group) to the consumer, which finishes its batch."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Inline:
@@ -41,7 +48,7 @@ class Preparers:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["indexer.documents"])
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
         self._pool.submit(prepare_values, [])  # start the workers now, while the consumer joins its group
 
     def submit(self, values: Sequence[bytes | None]) -> Future[list[Prepared | str]] | _Inline:
@@ -51,17 +58,17 @@ class Preparers:
         try:
             return self._pool.submit(prepare_values, list(values))
         except BrokenProcessPool:
-            self.restart()
-            return self._pool.submit(prepare_values, list(values))  # type: ignore[union-attr]
+            self.fall_back()
+            return _Inline(values)
 
-    def restart(self) -> None:
-        """Replace a broken pool (a worker died, e.g. killed for memory)."""
-        log.warning("indexer: a preparation worker died; starting new ones")
+    def fall_back(self) -> None:
+        """A worker died (killed for memory, or it could not start: e.g. a main module that cannot be
+        imported again): prepare inline from now on, slower but the same."""
+        log.warning("indexer: a preparation worker process died; preparing records in the consumer process")
         self.close()
-        self._start()
 
     def close(self) -> None:
         """Stop the worker processes."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=True)

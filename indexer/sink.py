@@ -38,7 +38,7 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer.bulk import BulkOutcome, BulkWriter, error_reason
 from indexer.clusters import Clusterer, Indexed, RecentPosts
-from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, update_action
+from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, prepare_values, update_action
 from indexer.fingerprint import Fingerprint, fingerprint
 from indexer.preparers import Preparers
 from tipwatch.config.settings import Settings
@@ -185,9 +185,10 @@ class IndexSink:
         started = time.perf_counter()
         try:
             prepared = future.result()
-        except BrokenProcessPool as exc:
-            self.preparers.restart()
-            raise Retryable("indexer: a preparation worker died; retrying the batch") from exc
+        except BrokenProcessPool:
+            with self._lock:
+                self.preparers.fall_back()
+            prepared = prepare_values([message.value for message in chunk])
         records: _Records = {}
         for message, item in zip(chunk, prepared, strict=True):
             if isinstance(item, str):

@@ -151,7 +151,13 @@ def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Sett
     try:
         batch = [*messages([enriched(i) for i in range(20)]), Message("posts.enriched", 0, 99, b"{not json")]
         rejected = sink.process(batch)
+        assert sink.preparers._pool is not None
+        for process in list(sink.preparers._pool._processes.values()):  # a worker killed, e.g. for memory
+            process.kill()
+            process.join()
+        assert sink.process(messages([enriched(i) for i in range(20, 30)], start=100)) == []
+        assert sink.preparers._pool is None, "falls back to preparing in the consumer process"
     finally:
         sink.close()
     assert [r.message.offset for r in rejected] == [99] and rejected[0].reason.startswith("contract: <message>")
-    assert len(stored(es, stack_settings)) == 20
+    assert len(stored(es, stack_settings)) == 30
