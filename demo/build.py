@@ -1,6 +1,7 @@
 """Generate ``demo/site/`` from ``demo/posts.yaml``: ``python -m demo.build [--out DIR] [--check]``.
 
-The generated site is committed so the demo needs no build step; ``--check`` (and a test) fails when
+The generated site is committed so the demo needs no build step (static files are served straight
+from ``demo/assets``, not copied); ``--check`` (and a test) fails when
 it is out of date. What is generated:
 
     index.html                 the list of demo sources
@@ -11,7 +12,6 @@ it is out of date. What is generated:
     classifieds/index.html     empty container + inline JSON of the first ads + script
     classifieds/data.json      the ads behind "Show more"
     feed.xml                   RSS 2.0
-    static/…                   copied from demo/assets
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ ROBOTS = "# tipwatch demo: crawling is welcome.\nUser-agent: *\nAllow: /\n"
 
 
 def site_files(corpus: Corpus) -> dict[str, str]:
-    """Every generated text file of the site by relative path (static assets excluded)."""
+    """Every generated text file of the site by relative path."""
     files = {"index.html": render_index(corpus), "robots.txt": ROBOTS, "feed.xml": render_feed(corpus),
              "classifieds/index.html": render_classifieds(corpus), "classifieds/data.json": classifieds_data(corpus)}
     for page in range(1, job_pages(corpus) + 1):
@@ -65,12 +65,6 @@ def build(out: Path, corpus: Corpus | None = None) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
-    for asset in sorted(ASSETS_DIR.rglob("*")):
-        if asset.is_file():
-            target = out / "static" / asset.relative_to(ASSETS_DIR)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(asset, target)
-            written.append(target)
     return written
 
 

@@ -5,7 +5,8 @@
 
 Routes (GET and HEAD; everything UTF-8 with its Content-Type):
 
-    /  /robots.txt  /feed.xml  /static/…          files of demo/site
+    /  /robots.txt  /feed.xml                     files of demo/site
+    /static/…                                     files of demo/assets
     /jobs/  /jobs/?page=N  /jobs/<id>.html         job board list and detail pages
     /classifieds/  /classifieds/data.json          JavaScript-rendered classifieds
     /t/s/<channel>[?before=N|?after=N|?q=…]        Telegram channel preview, 20 messages a page
@@ -27,7 +28,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from demo.api import ApiResponse, bluesky, mastodon
-from demo.build import SITE_DIR
+from demo.build import ASSETS_DIR, SITE_DIR
 from demo.corpus import Corpus, load_corpus
 from demo.pages import render_telegram
 
@@ -114,6 +115,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         elif path == "/jobs/" and params.get("page", "1") not in ("", "1"):
             page = params["page"]
             self._file(f"jobs/page/{page}.html" if page.isdigit() else "jobs/page/none", head)
+        elif path.startswith("/static/"):
+            self._file(path[len("/static/"):], head, ASSETS_DIR)
         else:
             self._file(path.lstrip("/"), head)
 
@@ -148,8 +151,8 @@ class DemoHandler(BaseHTTPRequestHandler):
                                int(after) if after else None, params.get("q") or None)
         self._send(HTTPStatus.OK, CONTENT_TYPES[".html"], page.encode("utf-8"), head)
 
-    def _file(self, relative: str, head: bool) -> None:
-        site = self.server.site
+    def _file(self, relative: str, head: bool, root: Path | None = None) -> None:
+        site = root or self.server.site
         target = (site / relative).resolve()
         if target.is_dir():
             target = target / "index.html"
