@@ -26,9 +26,9 @@ from elasticsearch.serializer import OrjsonSerializer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.documents import create_action, merge_records, post_document, prepare_values  # noqa: E402
+from indexer.documents import create_action, merge_records, post_document, post_fingerprint, prepare_values  # noqa: E402
 from indexer.search import PostSearch, SearchRequest  # noqa: E402
-from indexer.sink import MAIN_PHASES, post_fingerprint  # noqa: E402
+from indexer.sink import MAIN_PHASES  # noqa: E402
 from indexer.worker import BATCH_SIZE, PREPARE_WORKERS, run_indexer  # noqa: E402
 from tipwatch.config import Settings, load_settings  # noqa: E402
 from tipwatch.contract import parse_enriched, post_id  # noqa: E402

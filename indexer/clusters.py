@@ -92,8 +92,6 @@ class RecentPosts:
         self.by_id.clear()
 
 
-BatchPosts = RecentPosts
-"""Former name of ``RecentPosts``."""
 
 
 class Clusterer:

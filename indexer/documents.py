@@ -30,7 +30,7 @@ import numpy as np
 import orjson
 from pydantic import ValidationError
 
-from indexer.fingerprint import Fingerprint, fingerprints
+from indexer.fingerprint import Fingerprint, fingerprint, fingerprints
 from tipwatch.contract import ContractError, EnrichedPost, format_time, parse_enriched, parse_time
 from tipwatch.contract.models import SCHEMA
 
@@ -95,10 +95,19 @@ class Prepared:
         return orjson.loads(self.document[:-1] + b"," + self.near + b"}")
 
 
+def fingerprint_input(post: EnrichedPost) -> tuple[str, str, list[dict[str, str]]]:
+    """What a post's near-duplicate fingerprint is computed from: text, tokens, contacts (raw and value)."""
+    return post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts]
+
+
+def post_fingerprint(post: EnrichedPost) -> Fingerprint:
+    """The near-duplicate fingerprint of one post."""
+    return fingerprint(*fingerprint_input(post))
+
+
 def prepare_posts(posts: Sequence[EnrichedPost]) -> list[Prepared]:
     """``Prepared`` records of validated posts (fingerprints computed together)."""
-    prints = fingerprints((post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts])
-                          for post in posts)
+    prints = fingerprints(fingerprint_input(post) for post in posts)
     prepared = []
     for post, print_ in zip(posts, prints, strict=True):
         sketch = print_.sketch.astype("<u8").tobytes()

@@ -39,10 +39,9 @@ from elasticsearch import ApiError, Elasticsearch
 from indexer.bulk import BulkOutcome, BulkWriter, error_reason
 from indexer.clusters import Clusterer, Indexed, RecentPosts
 from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, prepare_values, update_action
-from indexer.fingerprint import Fingerprint, fingerprint
+from indexer.fingerprint import Fingerprint
 from indexer.preparers import Preparers
 from tipwatch.config.settings import Settings
-from tipwatch.contract import EnrichedPost
 from tipwatch.errors import SearchUnavailable
 from tipwatch.stream import Message, Rejected, Retryable
 
@@ -64,11 +63,6 @@ STORED_FIELDS = ["first_seen", "last_seen", "cluster_id"]
 
 def _key(message: Message) -> _Key:
     return (message.topic, message.partition, message.offset)
-
-
-def post_fingerprint(post: EnrichedPost) -> Fingerprint:
-    """The near-duplicate fingerprint of a record."""
-    return fingerprint(post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts])
 
 
 _Records = dict[str, list[tuple[Message, Prepared]]]

@@ -35,3 +35,17 @@ def test_recompute_every_keeps_the_copy_fresh_and_stops_on_sigterm(es: Elasticse
     assert len(counts) >= 3 and counts[0] < counts[-1], f"recomputed {counts} identifiers per round"
     es.indices.refresh(index=stack_settings.index("identifiers"))
     assert es.count(index=stack_settings.index("identifiers"))["count"] == counts[-1]
+
+
+def test_a_failed_round_is_logged_and_retried(stack_settings: Settings) -> None:
+    env = {**os.environ, "TIPWATCH_ELASTICSEARCH__INDEX_PREFIX": "no-such-prefix-",
+           "TIPWATCH_ELASTICSEARCH__HOSTS": ",".join(stack_settings.elasticsearch.hosts)}
+    child = subprocess.Popen([sys.executable, "-m", "tipwatch.cli", "identifiers", "--recompute", "--every", "1"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(4)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        output, _ = child.communicate(timeout=30)
+    assert child.returncode == 0, output
+    assert output.count("identifier recompute failed") >= 2, output

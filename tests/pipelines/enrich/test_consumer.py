@@ -100,3 +100,20 @@ def test_producer_names_the_setting_for_a_record_too_large(stack_settings: Setti
             assert "kafka.max_message_bytes (2048 bytes)" in str(exc) and exc.size >= 10_000
         else:
             raise AssertionError("a 10 kB record was accepted under a 2 kB limit")
+
+
+def test_a_record_the_producer_still_refuses_is_rejected_with_the_reason(stack_settings: Settings) -> None:
+    from pipelines.enrich.consumer import EnrichSink
+
+    class Refusing:
+        def send(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+            raise RecordTooLarge(topic, len(value), 1024)
+
+        def flush(self) -> None:
+            pass
+
+    post = make_raw(text="Hiring a certified accountant in Manila.", source_id="demo-ph")
+    sink = EnrichSink(stack_settings, Refusing(), Enricher.from_config(ROOT / "config").enrich)  # type: ignore[arg-type]
+    (rejected,) = sink.process([Message("posts.raw", 0, 7, post.to_json())])
+    assert rejected.reason.startswith("enriched record too large: record of ") and "kafka.max_message_bytes" in \
+        rejected.reason and sink.enriched == 0
