@@ -2,7 +2,8 @@
 search latency for typical analyst queries. Prints one JSON line.
 
 Needs the local stack (``tipwatch stack up``). Everything it creates carries a unique prefix and is
-deleted at the end. ``python bench/index.py --posts 100000``.
+deleted at the end. ``python bench/index.py --posts 100000``. Both sides are measured ``--rounds``
+times, alternating which goes first; the JSON line gives the median round and every round's ratio.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from indexer.documents import create_action, merge_records, post_document, post_fingerprint, prepare_values  # noqa: E402
 from indexer.search import PostSearch, SearchRequest  # noqa: E402
 from indexer.sink import MAIN_PHASES  # noqa: E402
-from indexer.worker import BATCH_SIZE, PREPARE_WORKERS, run_indexer  # noqa: E402
+from indexer.worker import BATCH_SIZE, PREPARE_WORKERS, IndexReport, run_indexer  # noqa: E402
+from pipelines.enrich.enricher import near_duplicate  # noqa: E402
 from tipwatch.config import Settings, load_settings  # noqa: E402
 from tipwatch.contract import parse_enriched, post_id  # noqa: E402
 from tipwatch.es import make_client  # noqa: E402
@@ -73,8 +75,11 @@ QUERIES = [
 ]
 
 
-def make_records(count: int, seed: int = 11) -> list[dict[str, Any]]:
-    """Synthetic enriched adverts in six languages; about a fifth are reposts with other contacts."""
+def make_records(count: int, seed: int = 11, *, fingerprints: bool = True) -> list[dict[str, Any]]:
+    """Synthetic enriched adverts in six languages; about a fifth are reposts with other contacts.
+
+    ``fingerprints``: each record carries ``near_duplicate`` as the enricher computes it (not timed).
+    """
     rng = random.Random(seed)
     records: list[dict[str, Any]] = []
     for i in range(count):
@@ -117,6 +122,9 @@ def make_records(count: int, seed: int = 11) -> list[dict[str, Any]]:
             "risk": {"score": {"low": 0.2, "medium": 0.5, "high": 0.9}[level], "level": level},
             "enriched_at": fetched,
         })
+        if fingerprints:
+            post = parse_enriched(records[-1])
+            records[-1]["near_duplicate"] = near_duplicate(post.text, post.text_tokens, post.contacts).model_dump()
     return records
 
 
@@ -191,64 +199,97 @@ def cleanup(client: Elasticsearch, settings: Settings) -> None:
         admin.close()
 
 
+def one_round(client: Elasticsearch, base: Settings, records: list[dict[str, Any]], args: argparse.Namespace,
+              number: int) -> tuple[dict[str, Any], Settings, Settings]:
+    """One measurement: bare bulk and the indexer on indices (and a topic) of their own; odd rounds run
+    the indexer first, so that neither side always meets a warmer server. Figures, and both settings."""
+    tag = uuid.uuid4().hex[:8]
+    settings = with_prefix(base, tag)
+    bare = with_prefix(base, tag + "b")
+    install_templates(client, settings)
+    install_templates(client, bare)
+    create_topics(settings)
+    started = time.perf_counter()
+    with Producer(settings) as producer:
+        for record in records:
+            producer.send(settings.topic("posts.enriched"), value=orjson.dumps(record), key=record["id"].encode())
+        producer.flush()
+    produce_s = time.perf_counter() - started
+    docs = bulk_documents(records, bare.index("posts"), without_sketch=args.baseline_without_sketch)
+
+    def bulk() -> float:
+        started = time.perf_counter()
+        helpers.bulk(client, docs, chunk_size=base.elasticsearch.bulk_chunk_size)
+        client.indices.refresh(index=bare.index("posts"))
+        return time.perf_counter() - started
+
+    def index() -> IndexReport:
+        return run_indexer(settings, client=client, max_messages=len(records), idle_timeout_s=60,
+                           prepare_workers=args.workers, batch_size=args.batch)
+
+    if number % 2:
+        report = index()
+        bulk_s = bulk()
+    else:
+        bulk_s = bulk()
+        report = index()
+    client.indices.refresh(index=settings.index("posts"))
+    figures = {
+        "round": number, "indexer_first": bool(number % 2), "produce_s": round(produce_s, 1),
+        "indexer_s": round(report.seconds, 1), "indexer_docs_per_s": round(len(records) / report.seconds),
+        "bulk_s": round(bulk_s, 1), "bulk_docs_per_s": round(len(records) / bulk_s),
+        "ratio": round(bulk_s / report.seconds, 2),
+        "indexed": int(client.count(index=settings.index("posts"))["count"]),
+        "clusters": client.search(index=settings.index("posts"), size=0, aggs={
+            "c": {"cardinality": {"field": "cluster_id"}}})["aggregations"]["c"]["value"],
+        "indexer_phases_s": report.phases, "indexer_other_s": round(report.seconds - sum(
+            value for name, value in report.phases.items() if name in MAIN_PHASES), 1),
+        "batches": report.loop.batches, "commits": report.loop.commits, "retries": report.loop.retries,
+    }
+    return figures, settings, bare
+
+
 def main() -> int:
     """Run the benchmark and print one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="measurements (bare bulk and indexer each); the figures are the median round's")
     parser.add_argument("--search-runs", type=int, default=30)
-    parser.add_argument("--keep", action="store_true", help="keep the indices and topics")
+    parser.add_argument("--keep", action="store_true", help="keep the last round's indices and topics")
     parser.add_argument("--workers", type=int, default=PREPARE_WORKERS, help="indexer preparation processes")
     parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="indexer batch size (max_poll_records)")
+    parser.add_argument("--records-without-fingerprint", action="store_true",
+                        help="records without near_duplicate: the indexer computes every fingerprint itself")
     parser.add_argument("--baseline-without-sketch", action="store_true",
                         help="bare bulk of the documents without cluster_sketch/cluster_content (earlier bench)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    tag = uuid.uuid4().hex[:8]
-    settings = with_prefix(load_settings(ROOT / "config" / "settings.yaml", environ={}), tag)
-    bare = with_prefix(settings, tag + "b")
-    client = make_client(settings, request_timeout=120, serializer=OrjsonSerializer())  # both sides use orjson
+    base = load_settings(ROOT / "config" / "settings.yaml", environ={})
+    client = make_client(base, request_timeout=120, serializer=OrjsonSerializer())  # both sides use orjson
+    records = make_records(args.posts, fingerprints=not args.records_without_fingerprint)
+    rounds: list[dict[str, Any]] = []
     try:
-        install_templates(client, settings)
-        install_templates(client, bare)
-        create_topics(settings)
-        records = make_records(args.posts)
-        started = time.perf_counter()
-        with Producer(settings) as producer:
-            for record in records:
-                producer.send(settings.topic("posts.enriched"), value=json.dumps(record).encode(),
-                              key=record["id"].encode())
-            producer.flush()
-        produce_s = time.perf_counter() - started
-        docs = bulk_documents(records, bare.index("posts"), without_sketch=args.baseline_without_sketch)
-        started = time.perf_counter()
-        helpers.bulk(client, docs, chunk_size=settings.elasticsearch.bulk_chunk_size)
-        client.indices.refresh(index=bare.index("posts"))
-        bulk_s = time.perf_counter() - started
-        report = run_indexer(settings, client=client, max_messages=args.posts, idle_timeout_s=60,
-                             prepare_workers=args.workers, batch_size=args.batch)
-        client.indices.refresh(index=settings.index("posts"))
-        indexed = int(client.count(index=settings.index("posts"))["count"])
-        clusters = client.search(index=settings.index("posts"), size=0,
-                                 aggs={"c": {"cardinality": {"field": "cluster_id"}}})["aggregations"]["c"]["value"]
-        latency = search_latency(client, settings, args.search_runs)
-        result = {
-            "bench": "indexer", "posts": args.posts, "cores": os.cpu_count(), "produce_s": round(produce_s, 1),
-            "indexer_s": round(report.seconds, 1), "indexer_docs_per_s": round(args.posts / report.seconds),
-            "bulk_s": round(bulk_s, 1), "bulk_docs_per_s": round(args.posts / bulk_s),
-            "ratio": round(bulk_s / report.seconds, 2), "indexed": indexed, "clusters": clusters,
-            "indexer_phases_s": report.phases, "indexer_other_s": round(report.seconds - sum(
-                value for name, value in report.phases.items() if name in MAIN_PHASES), 1),
-            "workers": args.workers, "batch": args.batch, "baseline_without_sketch": args.baseline_without_sketch,
-            "batches": report.loop.batches, "commits": report.loop.commits,
-            "retries": report.loop.retries,
-            **latency,
-        }
-        print(json.dumps(result, ensure_ascii=False))
-    finally:
-        if not args.keep:
-            cleanup(client, settings)
+        for number in range(max(1, args.rounds)):
+            figures, settings, bare = one_round(client, base, records, args, number)
+            rounds.append(figures)
             cleanup(client, bare)
+            last = number == max(1, args.rounds) - 1
+            if last:
+                latency = search_latency(client, settings, args.search_runs)
+            if not (last and args.keep):
+                cleanup(client, settings)
+    finally:
         client.close()
+    median = sorted(rounds, key=lambda figures: figures["ratio"])[len(rounds) // 2]
+    result = {
+        "bench": "indexer", "posts": args.posts, "cores": os.cpu_count(), **median,
+        "ratios": [figures["ratio"] for figures in rounds],
+        "workers": args.workers, "batch": args.batch,
+        "records_carry_fingerprint": not args.records_without_fingerprint,
+        "baseline_without_sketch": args.baseline_without_sketch, **latency,
+    }
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from indexer.fingerprint import THRESHOLD, Fingerprint, similarity, source_fingerprint
+from tipwatch.fingerprint import THRESHOLD, Fingerprint, similarity, source_fingerprint
 
 CANDIDATE_LIMIT = 2000
 """Most candidate posts fetched per batch."""

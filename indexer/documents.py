@@ -30,12 +30,16 @@ import numpy as np
 import orjson
 from pydantic import ValidationError
 
-from indexer.fingerprint import Fingerprint, fingerprint, fingerprints
 from tipwatch.contract import ContractError, EnrichedPost, format_time, parse_enriched, parse_time
 from tipwatch.contract.models import SCHEMA
+from tipwatch.fingerprint import Fingerprint, fingerprint, fingerprints
 
 RETRY_ON_CONFLICT = 3
 """Version conflicts (two writers on one post during a consumer rebalance) retried by Elasticsearch."""
+
+
+_NOT_IN_DOCUMENT = {"contacts", "near_duplicate"}
+"""Record fields not copied as they are: contacts get keys, the fingerprint becomes the cluster fields."""
 
 
 def contact_key(kind: str, value: str) -> str:
@@ -54,7 +58,7 @@ def document_json(post: EnrichedPost) -> bytes:
     contacts = [{**contact.model_dump(mode="json"), "key": contact_key(contact.kind, contact.value)}
                 for contact in post.contacts]
     extra = orjson.dumps({"contacts": contacts, "contact_keys": sorted({c["key"] for c in contacts})})
-    return post.model_dump_json(by_alias=True, exclude={"contacts"})[:-1].encode() + b"," + extra[1:]
+    return post.model_dump_json(by_alias=True, exclude=_NOT_IN_DOCUMENT)[:-1].encode() + b"," + extra[1:]
 
 
 def parse_message(value: bytes | None) -> EnrichedPost:
@@ -101,17 +105,23 @@ def fingerprint_input(post: EnrichedPost) -> tuple[str, str, list[dict[str, str]
 
 
 def post_fingerprint(post: EnrichedPost) -> Fingerprint:
-    """The near-duplicate fingerprint of one post."""
-    return fingerprint(*fingerprint_input(post))
+    """The near-duplicate fingerprint of one post: the one enrichment computed, else computed here."""
+    return Fingerprint.carried(post.near_duplicate) or fingerprint(*fingerprint_input(post))
 
 
 def prepare_posts(posts: Sequence[EnrichedPost]) -> list[Prepared]:
-    """``Prepared`` records of validated posts (fingerprints computed together)."""
-    prints = fingerprints(fingerprint_input(post) for post in posts)
+    """``Prepared`` records of validated posts: the fingerprints they carry, the others computed together."""
+    prints: list[Fingerprint | None] = [Fingerprint.carried(post.near_duplicate) for post in posts]
+    missing = [number for number, print_ in enumerate(prints) if print_ is None]
+    for number, computed in zip(missing, fingerprints(fingerprint_input(posts[n]) for n in missing), strict=True):
+        prints[number] = computed
     prepared = []
-    for post, print_ in zip(posts, prints, strict=True):
+    for number, (post, print_) in enumerate(zip(posts, prints, strict=True)):
+        assert print_ is not None
         sketch = print_.sketch.astype("<u8").tobytes()
-        near = orjson.dumps({"cluster_bands": print_.bands, "cluster_sketch": base64.b64encode(sketch).decode("ascii"),
+        carried = post.near_duplicate is not None and number not in missing
+        encoded = post.near_duplicate.sketch if carried and post.near_duplicate else base64.b64encode(sketch).decode()
+        near = orjson.dumps({"cluster_bands": print_.bands, "cluster_sketch": encoded,
                              "cluster_content": print_.content_key()})[1:-1]
         prepared.append(Prepared(post_id=post.id, fetched_at=post.fetched_at, fetched_text=format_time(post.fetched_at),
                                  document=document_json(post), sketch=sketch, bands=print_.bands,

@@ -17,13 +17,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from indexer.documents import Prepared, prepare_values
+from tipwatch.gctuning import collect_less
 
 log = logging.getLogger(__name__)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C (sent to the whole process group) to the consumer, which finishes its batch."""
+def _start_worker() -> None:
+    """Workers leave Ctrl-C (sent to the whole process group) to the consumer, which finishes its
+    batch, and collect garbage less often (``tipwatch.gctuning``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    collect_less()
 
 
 class _Inline:
@@ -48,7 +51,7 @@ class Preparers:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["indexer.documents"])
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_ignore_interrupts)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
         self._pool.submit(prepare_values, [])  # start the workers now, while the consumer joins its group
 
     def submit(self, values: Sequence[bytes | None]) -> Future[list[Prepared | str]] | _Inline:

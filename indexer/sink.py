@@ -39,10 +39,10 @@ from elasticsearch import ApiError, Elasticsearch
 from indexer.bulk import BulkOutcome, BulkWriter, error_reason
 from indexer.clusters import Clusterer, Indexed, RecentPosts
 from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, prepare_values, update_action
-from indexer.fingerprint import Fingerprint
 from indexer.preparers import Preparers
 from tipwatch.config.settings import Settings
 from tipwatch.errors import SearchUnavailable
+from tipwatch.fingerprint import Fingerprint
 from tipwatch.stream import Message, Rejected, Retryable
 
 log = logging.getLogger(__name__)

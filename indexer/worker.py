@@ -22,6 +22,7 @@ from indexer.sink import IndexSink
 from tipwatch.config.settings import Settings
 from tipwatch.errors import SearchUnavailable, UserError
 from tipwatch.es import make_client
+from tipwatch.gctuning import fewer_collections
 from tipwatch.stream import ConsumerLoop, LoopStats, stop_on_signals
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ def run_indexer(settings: Settings, *, client: Elasticsearch | None = None, max_
         if handle_signals:
             stop_on_signals(loop)
         started = time.monotonic()
-        stats = loop.run(max_messages=max_messages, idle_timeout_s=idle_timeout_s, on_batch=every_batch)
+        with fewer_collections():
+            stats = loop.run(max_messages=max_messages, idle_timeout_s=idle_timeout_s, on_batch=every_batch)
         seconds = time.monotonic() - started
     finally:
         if sink is not None:

@@ -7,6 +7,7 @@ Stages, in order (each a plain function, injected so tests can swap one)::
     contacts    extract_contacts(text, country=source.country, language=language)
     indicators  Lexicon.match(title + text, title tokens + text tokens, language)
     risk        score_risk(indicators, contacts, RiskConfig)
+    fingerprint fingerprint(text, text_tokens, contacts)    -> near_duplicate (for the indexer's clusters)
 
 A stage that raises turns into ``EnrichmentError`` naming the stage, so a consumer can dead-letter
 the one record (a poison record must not stop the worker) instead of crash-looping on it.
@@ -22,7 +23,8 @@ from pydantic import ValidationError
 
 from pipelines.enrich.indicators import RISK_FILE, Lexicon, load_lexicon
 from pipelines.enrich.risk import RiskConfig, load_risk_config, score_risk
-from tipwatch.contract import Contact, EnrichedPost, Language, RawPost, utc_now
+from tipwatch.contract import Contact, EnrichedPost, Language, NearDuplicate, RawPost, utc_now
+from tipwatch.fingerprint import fingerprint
 
 DetectLanguage = Callable[[str], Language]
 Segment = Callable[[str, str | None], str]
@@ -48,6 +50,11 @@ def _run(stage: str, func: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         return func(*args, **kwargs)
     except Exception as exc:
         raise EnrichmentError(stage, f"{type(exc).__name__}: {exc}") from exc
+
+
+def near_duplicate(text: str, text_tokens: str, contacts: Sequence[Contact]) -> NearDuplicate:
+    """The record's near-duplicate fingerprint (see ``tipwatch.fingerprint``)."""
+    return fingerprint(text, text_tokens, [{"raw": c.raw, "value": c.value} for c in contacts]).record()
 
 
 class Enricher:
@@ -88,6 +95,7 @@ class Enricher:
         indicators = _run("indicators", self.lexicon.match, full_text,
                           f"{title_tokens}\n{text_tokens}" if title else text_tokens, language.code)
         risk = _run("risk", score_risk, indicators, contacts, self.risk)
+        near = _run("fingerprint", near_duplicate, raw.text, text_tokens, contacts)
         try:
             return EnrichedPost.model_validate({
                 **raw.model_dump(by_alias=True),
@@ -97,6 +105,7 @@ class Enricher:
                 "indicators": indicators,
                 "risk": risk,
                 "enriched_at": utc_now(),
+                "near_duplicate": near,
             })
         except ValidationError as exc:
             raise EnrichmentError("record", str(exc).replace("\n", " ")) from exc

@@ -7,9 +7,15 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from elasticsearch import Elasticsearch
 
-from indexer.fingerprint import (
+from indexer.sink import IndexSink
+from pipelines.enrich.enricher import near_duplicate
+from tests.indexer.fixtures import enriched, wire
+from tipwatch.config import Settings
+from tipwatch.contract import parse_enriched
+from tipwatch.fingerprint import (
     BANDS,
     THRESHOLD,
     Fingerprint,
@@ -19,9 +25,6 @@ from indexer.fingerprint import (
     shingles,
     similarity,
 )
-from indexer.sink import IndexSink
-from tests.indexer.fixtures import enriched, wire
-from tipwatch.config import Settings
 from tipwatch.stream import Message
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "clusters" / "adverts.json"
@@ -77,10 +80,16 @@ def test_known_groups_pairwise() -> None:
     assert {p["language"] for p in posts} >= {"en", "th", "km", "my", "zh", "vi", "id"}
 
 
-def _records(posts: list[dict]) -> list[dict]:
-    return [enriched(i, text=p["text"], tokens=p["text_tokens"], language=p["language"], script=p["script"],
-                     contacts=p["contacts"], source=f"src-{p['language']}", title=None)
-            for i, p in enumerate(posts)]
+def _records(posts: list[dict], *, carried: bool = False) -> list[dict]:
+    """Enriched records of the adverts; ``carried``: with ``near_duplicate`` as the enricher computes it."""
+    records = [enriched(i, text=p["text"], tokens=p["text_tokens"], language=p["language"], script=p["script"],
+                        contacts=p["contacts"], source=f"src-{p['language']}", title=None)
+               for i, p in enumerate(posts)]
+    if carried:
+        for record in records:
+            post = parse_enriched(record)
+            record["near_duplicate"] = near_duplicate(post.text, post.text_tokens, post.contacts).model_dump()
+    return records
 
 
 def _clusters(es: Elasticsearch, settings: Settings) -> dict[str, str]:
@@ -90,9 +99,11 @@ def _clusters(es: Elasticsearch, settings: Settings) -> dict[str, str]:
     return {hit["_id"]: hit["_source"]["cluster_id"] for hit in hits}
 
 
-def test_clusters_in_elasticsearch_match_the_known_groups(es: Elasticsearch, stack_settings: Settings) -> None:
+@pytest.mark.parametrize("carried", [False, True], ids=["computed-by-indexer", "carried-from-enrichment"])
+def test_clusters_in_elasticsearch_match_the_known_groups(es: Elasticsearch, stack_settings: Settings,
+                                                          carried: bool) -> None:
     posts = adverts()
-    records = _records(posts)
+    records = _records(posts, carried=carried)
     order = list(range(len(records)))
     random.Random(7).shuffle(order)
     sink = IndexSink(es, stack_settings)

@@ -14,12 +14,13 @@ from indexer.documents import (
     create_action,
     merge_records,
     post_document,
+    post_fingerprint,
     prepare_values,
     update_action,
 )
-from indexer.fingerprint import fingerprint
 from tests.indexer.fixtures import contact, enriched, wire
 from tipwatch.contract import parse_enriched
+from tipwatch.fingerprint import fingerprint
 
 
 def _post(n: int = 1, fetched_at: str = "2026-11-01T08:00:00Z", text: str | None = None):
@@ -69,6 +70,23 @@ def test_prepare_values_validates_like_parse_enriched() -> None:
     assert out[2] == "contract: schema: expected 'tipwatch.post/1', got None"
     assert out[3].startswith("contract: <message>: not JSON") and out[4].startswith("contract: <message>: expected")
     assert out[5].startswith("contract: risk.score:")
+
+
+def test_a_carried_fingerprint_is_used_and_one_of_another_method_recomputed() -> None:
+    post = _post()
+    computed = post_fingerprint(post)
+    other = fingerprint("a different advert text altogether, nothing like the post", "", [])
+    record = enriched(1, text=post.text, contacts=[c.model_dump() for c in post.contacts],
+                      near_duplicate=other.record().model_dump())
+    stale = {**record, "near_duplicate": {**record["near_duplicate"], "method": "minhash-old/0"}}
+    carried, recomputed = prepare_values([wire(record), wire(stale)])
+    assert not isinstance(carried, str) and not isinstance(recomputed, str)
+    assert carried.bands == other.bands and carried.sketch == other.sketch.astype("<u8").tobytes()
+    assert recomputed.bands == computed.bands, "another method: the indexer computes its own"
+    source = orjson.loads(create_action("t-posts", merge_records([carried]), "c1")["_source"])
+    assert source["cluster_bands"] == list(other.bands) and source["cluster_sketch"] == other.encoded()
+    assert source["cluster_content"] == other.content_key()
+    assert "near_duplicate" not in source, "the fingerprint becomes the cluster fields, not a field of its own"
 
 
 def test_recrawl_moves_last_seen_and_keeps_first_seen_and_cluster() -> None:

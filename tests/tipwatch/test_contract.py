@@ -66,6 +66,22 @@ def test_enriched_round_trip() -> None:
     assert isinstance(post, EnrichedPost)
     assert post.contacts[0].value == "+66812345678"
     assert parse_enriched(post.to_json()) == post
+    assert post.near_duplicate is None, "the fingerprint is optional: the indexer computes it when missing"
+
+
+@pytest.mark.parametrize(
+    ("sketch", "words"),
+    [("not base64!", "not base64"), ("AAAA", "whole number of 64-bit hashes")],
+)
+def test_near_duplicate_fingerprint_is_checked(sketch: str, words: str) -> None:
+    base = raw_dict(language={"code": "en", "confidence": 0.9, "method": "t"}, risk={"score": 0.1, "level": "low"},
+                    enriched_at="2026-11-24T10:00:01Z")
+    good = {"method": "m/1", "bands": ["00-0123456789abcdef"], "sketch": "AQAAAAAAAAA="}
+    assert parse_enriched({**base, "near_duplicate": good}).near_duplicate.sketch == good["sketch"]
+    with pytest.raises(ContractError) as caught:
+        parse_enriched({**base, "near_duplicate": {**good, "sketch": sketch}})
+    assert [path for path, _ in caught.value.problems] == ["near_duplicate.sketch"]
+    assert words in str(caught.value)
 
 
 @pytest.mark.parametrize(

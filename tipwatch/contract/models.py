@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -151,6 +153,26 @@ class Indicator(_Model):
     evidence: list[str] = Field(default_factory=list)
 
 
+def _sketch(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("sketch is not base64") from exc
+    if len(raw) % 8:
+        raise ValueError("sketch is not a whole number of 64-bit hashes")
+    return value
+
+
+class NearDuplicate(_Model):
+    """The post's near-duplicate fingerprint, computed by enrichment (``tipwatch.fingerprint``);
+    the indexer clusters with it and recomputes it when ``method`` is not its own."""
+
+    method: NonEmpty
+    bands: list[NonEmpty]
+    sketch: Annotated[str, AfterValidator(_sketch)]
+    """Sorted unique shingle hashes, little-endian uint64, base64."""
+
+
 class Risk(_Model):
     """The risk score, explained by the indicators."""
 
@@ -167,3 +189,4 @@ class EnrichedPost(RawPost):
     indicators: list[Indicator] = Field(default_factory=list)
     risk: Risk
     enriched_at: UtcTime
+    near_duplicate: NearDuplicate | None = None

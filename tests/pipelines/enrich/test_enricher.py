@@ -14,6 +14,7 @@ from pipelines.enrich.indicators import load_lexicon
 from pipelines.enrich.risk import load_risk_config
 from tests.factories import make_raw
 from tipwatch.contract import Contact, EnrichedPost, Language, parse_enriched
+from tipwatch.fingerprint import METHOD, Fingerprint, fingerprint
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "config"
@@ -78,6 +79,10 @@ def test_enrich_runs_every_stage_with_the_right_inputs() -> None:
     assert found["destination.cambodia_hub"] == ["Sihanoukville"]
     assert (post.risk.level, post.risk.score) == ("high", 0.9)  # 0.35 + 0.1 + 0.3 + 0.05 + telegram-only 0.1
     assert started <= post.enriched_at <= datetime.now(UTC)
+    expected = fingerprint(post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts])
+    assert post.near_duplicate is not None and post.near_duplicate.method == METHOD
+    assert Fingerprint.carried(post.near_duplicate) is not None
+    assert post.near_duplicate.bands == list(expected.bands) and post.near_duplicate.sketch == expected.encoded()
 
 
 def test_enriched_record_round_trips_through_the_contract() -> None:

@@ -11,6 +11,11 @@ bands of 6) and a *sketch*: its 256 smallest shingle hashes. Two posts sharing a
 candidates; their similarity is then computed from the sketches, exactly when both have at most
 256 shingles (about 260 words), as a bottom-256 estimate beyond. See ``clusters.py`` for how the
 keys and sketches stored in Elasticsearch are used.
+
+Enrichment computes the fingerprint (``near_duplicate``) and the enriched record carries it
+(``near_duplicate``: ``method``, ``bands``, ``sketch``), so the indexer, the one stage that keeps
+cluster state, only decodes it; it computes the fingerprint itself for records without one, or
+with another ``method``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from tipwatch.contract import NearDuplicate
+
 SHINGLE_WORDS = 3
 BANDS = 20
 ROWS = 6
@@ -34,6 +41,9 @@ PERMUTATIONS = BANDS * ROWS
 THRESHOLD = 0.8
 SKETCH = 256
 """Shingle hashes kept per post (the smallest ones): exact similarity up to this many shingles."""
+
+METHOD = f"minhash-w{SHINGLE_WORDS}-b{BANDS}r{ROWS}-s{SKETCH}/1"
+"""Names this normalisation, shingling and banding: a carried fingerprint of another method is recomputed."""
 
 SIGNATURE_CHUNK = 2048
 """Most shingle hashes MinHashed in one vector operation (2048 x 120 x 8 bytes = 2 MB, cache-sized)."""
@@ -243,6 +253,17 @@ class Fingerprint:
     def encoded(self) -> str:
         """The sketch as stored in the ``cluster_sketch`` binary field (base64, little-endian)."""
         return base64.b64encode(self.sketch.astype("<u8").tobytes()).decode("ascii")
+
+    def record(self) -> NearDuplicate:
+        """The ``near_duplicate`` field of an enriched record."""
+        return NearDuplicate(method=METHOD, bands=list(self.bands), sketch=self.encoded())
+
+    @classmethod
+    def carried(cls, near: NearDuplicate | None) -> Fingerprint | None:
+        """The fingerprint an enriched record carries, when it was computed by this ``METHOD``."""
+        if near is None or near.method != METHOD or len(near.bands) != BANDS:
+            return None
+        return cls.decode(near.sketch, near.bands)
 
     @classmethod
     def decode(cls, encoded: str, bands: Iterable[str]) -> Fingerprint:
