@@ -185,7 +185,17 @@ def shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> frozenset[int]:
 def band_keys(hashes: np.ndarray | frozenset[int]) -> tuple[str, ...]:
     """The LSH band keys of a shingle set: ``"07-<16 hex>"`` for each of the 20 bands."""
     values = hashes if isinstance(hashes, np.ndarray) else np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    return band_keys_many([values])[0]
+    if not len(values):
+        return ()
+    products = np.multiply.outer(values, _A)  # one set: no concatenation or reduceat (enrichment's case)
+    products += _B
+    bands = (products.min(axis=0).reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64)
+    return _keys_text(bands.astype(">u8").tobytes().hex(), 0)
+
+
+def _keys_text(text: str, offset: int) -> tuple[str, ...]:
+    """The 20 band keys of one post from the hex of its band hashes, starting at ``offset``."""
+    return tuple(_BAND_PREFIX[band] + text[offset + band * 16:offset + band * 16 + 16] for band in range(BANDS))
 
 
 def band_keys_many(sets: Sequence[np.ndarray]) -> list[tuple[str, ...]]:
@@ -194,7 +204,8 @@ def band_keys_many(sets: Sequence[np.ndarray]) -> list[tuple[str, ...]]:
     longest = max((len(values) for values in sets), default=0)
     if not longest:
         return keys
-    work = np.empty((max(SIGNATURE_CHUNK, longest), PERMUTATIONS), dtype=np.uint64)
+    total = sum(len(values) for values in sets)
+    work = np.empty((max(min(SIGNATURE_CHUNK, total), longest), PERMUTATIONS), dtype=np.uint64)
     group: list[int] = []
     size = 0
     for number, values in enumerate(sets):
@@ -223,9 +234,7 @@ def _band_group(sets: Sequence[np.ndarray], group: list[int], keys: list[tuple[s
     bands = (signatures.reshape(len(group), BANDS, ROWS) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
     text = bands.astype(">u8").tobytes().hex()
     for row, number in enumerate(group):
-        offset = row * BANDS * 16
-        keys[number] = tuple(_BAND_PREFIX[band] + text[offset + band * 16:offset + band * 16 + 16]
-                             for band in range(BANDS))
+        keys[number] = _keys_text(text, row * BANDS * 16)
 
 
 @dataclass(frozen=True, eq=False)
