@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from elasticsearch import Elasticsearch
 
@@ -20,6 +21,7 @@ from tipwatch.fingerprint import (
     THRESHOLD,
     Fingerprint,
     band_keys,
+    band_keys_many,
     fingerprint,
     normalise_words,
     shingles,
@@ -50,6 +52,14 @@ def test_band_keys_are_stable_and_shaped() -> None:
     assert keys == band_keys(shingles(list(words))), "same words, same keys (no per-process salt)"
     assert keys[0] == "00-009377823098cd58", "band keys are stored in the index: they must never drift"
     assert band_keys(frozenset()) == ()
+
+
+def test_band_keys_of_one_set_equal_those_computed_with_many() -> None:
+    rng = np.random.default_rng(3)
+    sets = [np.unique(rng.integers(0, 2**63, size=n, dtype=np.uint64)) for n in (1, 2, 41, 256, 3000)]
+    alone = [band_keys(values) for values in sets]
+    assert alone == band_keys_many([*sets, np.zeros(0, dtype=np.uint64)])[:-1]
+    assert all(len(keys) == BANDS for keys in alone) and band_keys(np.zeros(0, dtype=np.uint64)) == ()
 
 
 def test_sketch_similarity_is_exact_for_short_posts_and_close_for_long_ones() -> None:
