@@ -115,12 +115,13 @@ def prepare_posts(posts: Sequence[EnrichedPost]) -> list[Prepared]:
     missing = [number for number, print_ in enumerate(prints) if print_ is None]
     for number, computed in zip(missing, fingerprints(fingerprint_input(posts[n]) for n in missing), strict=True):
         prints[number] = computed
+    recomputed = set(missing)
     prepared = []
     for number, (post, print_) in enumerate(zip(posts, prints, strict=True)):
         assert print_ is not None
         sketch = print_.sketch.astype("<u8").tobytes()
-        carried = post.near_duplicate is not None and number not in missing
-        encoded = post.near_duplicate.sketch if carried and post.near_duplicate else base64.b64encode(sketch).decode()
+        encoded = (post.near_duplicate.sketch if post.near_duplicate is not None and number not in recomputed
+                   else base64.b64encode(sketch).decode())  # a carried sketch is stored as it came
         near = orjson.dumps({"cluster_bands": print_.bands, "cluster_sketch": encoded,
                              "cluster_content": print_.content_key()})[1:-1]
         prepared.append(Prepared(post_id=post.id, fetched_at=post.fetched_at, fetched_text=format_time(post.fetched_at),
