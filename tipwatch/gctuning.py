@@ -27,10 +27,13 @@ def collect_less(young: int = YOUNG_THRESHOLD) -> tuple[int, int, int]:
 
 @contextmanager
 def fewer_collections(young: int = YOUNG_THRESHOLD) -> Iterator[None]:
-    """``collect_less`` while the block runs; the thresholds are restored (and frozen objects released) after."""
+    """``collect_less`` while the block runs; the thresholds are restored after, and the frozen objects
+    released unless the caller had frozen some before (``gc.unfreeze`` cannot tell theirs from ours)."""
+    frozen_before = gc.get_freeze_count()
     before = collect_less(young)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
