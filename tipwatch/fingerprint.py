@@ -189,8 +189,13 @@ def band_keys(hashes: np.ndarray | frozenset[int]) -> tuple[str, ...]:
         return ()
     products = np.multiply.outer(values, _A)  # one set: no concatenation or reduceat (enrichment's case)
     products += _B
-    bands = (products.min(axis=0).reshape(BANDS, ROWS) * _BAND_MIX).sum(axis=1, dtype=np.uint64)
-    return _keys_text(bands.astype(">u8").tobytes().hex(), 0)
+    return _keys_text(_band_hex(products.min(axis=0)[np.newaxis]), 0)
+
+
+def _band_hex(signatures: np.ndarray) -> str:
+    """The band hashes of MinHash signatures (one row per post) as one hex string, 16 digits a band."""
+    bands = (signatures.reshape(len(signatures), BANDS, ROWS) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
+    return bands.astype(">u8").tobytes().hex()
 
 
 def _keys_text(text: str, offset: int) -> tuple[str, ...]:
@@ -230,9 +235,7 @@ def _band_group(sets: Sequence[np.ndarray], group: list[int], keys: list[tuple[s
     products = work[:len(values)]
     np.multiply.outer(values, _A, out=products)
     np.add(products, _B, out=products)
-    signatures = np.minimum.reduceat(products, starts, axis=0)
-    bands = (signatures.reshape(len(group), BANDS, ROWS) * _BAND_MIX).sum(axis=2, dtype=np.uint64)
-    text = bands.astype(">u8").tobytes().hex()
+    text = _band_hex(np.minimum.reduceat(products, starts, axis=0))
     for row, number in enumerate(group):
         keys[number] = _keys_text(text, row * BANDS * 16)
 
