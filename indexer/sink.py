@@ -15,6 +15,9 @@ that go through a pipeline, each stage on a different part at the same time:
 4. bulk (a thread): ``streaming_bulk``. A ``create`` refused with 409 (another writer created the post
    meanwhile) is looked up again and sent as an ``update`` before ``process`` returns.
 
+The consumer loop polls the next batch while this one is written and hands it to ``prefetch``, which
+starts its preparation in the worker processes: the next batch's lookups need not wait for it.
+
 Documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's reason;
 anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written. The loop
 retries the same batch; messages already written or rejected are remembered and not sent again, so
@@ -59,6 +62,8 @@ REFRESH_EVERY_S = 5.0
 written since the last refresh are cluster candidates from memory; other processes' posts are
 found once Elasticsearch's own refresh (``refresh_interval``, 1 s) or this one made them searchable."""
 STORED_FIELDS = ["first_seen", "last_seen", "cluster_id"]
+PREFETCHED_BATCHES = 2
+"""Most batches kept prepared ahead (one is used; more only when the loop stopped or retried)."""
 
 
 def _key(message: Message) -> _Key:
@@ -111,10 +116,39 @@ class IndexSink:
         self._recent = RecentPosts()
         self._refreshed_at: float | None = None
         self._lock = threading.Lock()
+        self._prefetched: dict[tuple[_Key, ...], tuple[list[Sequence[Message]], list[Any]]] = {}
+        """Batches whose preparation ``prefetch`` started: their chunks and preparation futures."""
 
     def close(self) -> None:
         """Stop the preparation workers (if any)."""
         self.preparers.close()
+
+    def prefetch(self, batch: Sequence[Message]) -> None:
+        """Start preparing the batch ``process`` gets next (validation and serialisation only: no
+        lookup, no write). Called by the consumer loop while the current batch is written."""
+        chunks = self._chunks(batch)
+        preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        with self._lock:
+            self._prefetched[tuple(_key(message) for message in batch)] = (chunks, preparing)
+            while len(self._prefetched) > PREFETCHED_BATCHES:  # never used (a stop, retries): drop
+                self._drop(self._prefetched.pop(next(iter(self._prefetched))))
+
+    @staticmethod
+    def _drop(prefetched: tuple[list[Sequence[Message]], list[Any]]) -> None:
+        for future in prefetched[1]:
+            if isinstance(future, Future):
+                future.cancel()
+
+    def _preparation(self, todo: Sequence[Message]) -> tuple[list[Sequence[Message]], list[Any]]:
+        """The chunks of ``todo`` and their preparation: the prefetched one, or started now (a retry
+        sends only the messages not written yet)."""
+        key = tuple(_key(message) for message in todo)
+        with self._lock:
+            found = self._prefetched.pop(key, None)
+        if found is not None:
+            return found
+        chunks = self._chunks(todo)
+        return chunks, [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
 
     def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
         """Index the batch; the messages to dead-letter. Raises ``Retryable`` for transient failures."""
@@ -145,8 +179,7 @@ class IndexSink:
         """Write the messages in parts. Per part, worker processes validate and fingerprint, lookup
         threads read the stored posts and search candidates, this thread assigns clusters (in order)
         and a bulk thread writes: all of them work on different parts at the same time."""
-        chunks = self._chunks(todo)
-        preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        chunks, preparing = self._preparation(todo)
         self._refresh_if_due()
         parts: list[_Part] = []
         with ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="index-lookup") as lookups, \
@@ -180,8 +213,7 @@ class IndexSink:
         try:
             prepared = future.result()
         except BrokenProcessPool:
-            with self._lock:
-                self.preparers.fall_back()
+            self.preparers.fall_back()
             prepared = prepare_values([message.value for message in chunk])
         records: _Records = {}
         for message, item in zip(chunk, prepared, strict=True):

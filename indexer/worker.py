@@ -32,8 +32,9 @@ STAGE = "index"
 BATCH_SIZE = 2000
 """Records per batch (Kafka ``max_poll_records``). Elasticsearch idles between two batches (the last
 bulk request, the commit, the next poll and the first part's preparation), so batches are large."""
-PREPARE_WORKERS = 2
-"""Processes validating, serialising and fingerprinting records (``indexer.preparers``)."""
+PREPARE_WORKERS = 1
+"""Processes validating and serialising records (``indexer.preparers``). One is enough: it prepares the
+next batch while the current one is written, and a second costs more CPU than it saves here."""
 
 __all__ = ["GROUP", "IndexReport", "check_ready", "record_crawl_run", "run_indexer"]
 

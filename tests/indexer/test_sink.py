@@ -146,9 +146,29 @@ def test_one_post_in_two_parts_of_a_batch_ends_like_one_fold(es: Elasticsearch, 
     assert len(stored(es, stack_settings)) == 7
 
 
+def test_a_prefetched_batch_is_prepared_once_and_a_stale_prefetch_is_not_used(
+        es: Elasticsearch, stack_settings: Settings) -> None:
+    sink = IndexSink(es, stack_settings, part_size=8)
+    submitted: list[int] = []
+    submit = sink.preparers.submit
+    sink.preparers.submit = lambda values: submitted.append(len(values)) or submit(values)  # type: ignore[method-assign]
+    batch = messages([enriched(i) for i in range(20)])
+    sink.prefetch(batch)
+    assert submitted == [2, 4, 8, 6], "the parts of process(), prepared ahead"
+    assert sink.process(batch) == []
+    assert submitted == [2, 4, 8, 6], "process() used the prefetched preparation"
+    later = messages([enriched(i) for i in range(20, 30)], start=20)
+    sink.prefetch(later)
+    assert sink.process(later[:4]) == [], "a different batch (a retry) is prepared anew"
+    assert submitted[4:] == [2, 4, 4, 2, 2]
+    assert sink.process(later) == [] and len(submitted) == 9, "the prefetch still matches the whole batch"
+    assert len(stored(es, stack_settings)) == 30
+
+
 def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Settings) -> None:
     sink = IndexSink(es, stack_settings, prepare_workers=1)
     try:
+        assert sink.preparers.ready(timeout=120) and sink.preparers.running
         batch = [*messages([enriched(i) for i in range(20)]), Message("posts.enriched", 0, 99, b"{not json")]
         rejected = sink.process(batch)
         assert sink.preparers._pool is not None

@@ -93,6 +93,47 @@ def test_retryable_sink_retries_the_same_batch(stack_settings: Settings) -> None
     assert loop.stats.retries == 2
 
 
+class PrefetchSink(CollectSink):
+    """Records what it was handed ahead (``prefetch``) and what it processed, in order."""
+
+    def __init__(self, fail_times: int = 0) -> None:
+        super().__init__(fail_times)
+        self.events: list[tuple[str, tuple[int, ...]]] = []
+
+    def prefetch(self, batch: Sequence[Message]) -> None:
+        self.events.append(("prefetch", tuple(m.offset for m in batch)))
+
+    def process(self, batch: Sequence[Message]) -> list[Rejected]:
+        self.events.append(("process", tuple(m.offset for m in batch)))
+        return super().process(batch)
+
+
+@pytest.mark.parametrize("fail_times", [0, 2])
+def test_a_prefetching_sink_gets_the_next_batch_ahead_and_everything_once(
+        stack_settings: Settings, fail_times: int) -> None:
+    one = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(update={"partitions": 1})})
+    create_topics(one)
+    values = [f"m{i}".encode() for i in range(45)]
+    produce(one, values)
+    sink = PrefetchSink(fail_times)
+    loop = ConsumerLoop(one, group="it", topics=[one.topic("posts.raw")], stage="test", sink=sink,
+                        max_poll_records=10)
+    stats = loop.run(idle_timeout_s=4.0)
+    assert [m.value for m in sink.messages] == values, "every message once, in order"
+    processed = [offsets for kind, offsets in sink.events if kind == "process"]
+    prefetched = [offsets for kind, offsets in sink.events if kind == "prefetch"]
+    batches = list(dict.fromkeys(processed))
+    assert [o for batch in batches for o in batch] == list(range(45))
+    assert len(processed) == len(batches) + fail_times and stats.retries == fail_times
+    assert len(batches) >= 5 and stats.commits == len(batches)
+    assert set(prefetched) == set(batches[1:]), "every batch after the first was handed over ahead"
+    for batch in prefetched:  # ahead: while the batch before it was being written
+        assert sink.events.index(("prefetch", batch)) < sink.events.index(("process", batch))
+    again = CollectSink()
+    consume(one, again, idle_timeout_s=3.0)
+    assert again.messages == [], "every batch was committed"
+
+
 def test_consumer_killed_before_commit_gets_the_batch_again(stack_settings: Settings, tmp_path: Path) -> None:
     create_topics(stack_settings)
     values = [f"m{i}".encode() for i in range(20)]

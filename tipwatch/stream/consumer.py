@@ -4,6 +4,13 @@ flush, and only then commit offsets (at-least-once by construction).
 A sink raising ``Retryable`` (server down, 429) pauses consumption and retries the same batch
 with exponential backoff; nothing is committed meanwhile. SIGTERM/SIGINT finish the batch in
 hand, commit it and stop.
+
+A sink with a ``prefetch`` method (``PrefetchingSink``) gets the next batch polled while it writes
+the current one, so it can start the stateless part of its work early (the indexer validates the
+next batch while the current one is written). That batch is handled next; it is committed only
+after its own ``process`` returned, like any other. Stopping drops it uncommitted: it is delivered
+again. While the current batch is written, the poll waits for records up to ``poll_timeout_ms``,
+so its commit can come that much later when the topic is idle.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +43,15 @@ class Sink(Protocol):
 
     def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
         """Write the batch; return the messages to dead-letter. Raise Retryable to retry it all."""
+        ...
+
+
+class PrefetchingSink(Sink, Protocol):
+    """A sink that can start on the next batch while it is still writing the current one."""
+
+    def prefetch(self, batch: Sequence[Message]) -> None:
+        """The batch ``process`` gets next (the same messages, in order, unless a retry intervenes);
+        side-effect free: nothing may be written or committed for it yet."""
         ...
 
 
@@ -62,6 +79,9 @@ class ConsumerLoop:
         self._own_producer = producer is None
         self.producer = producer or Producer(settings, role=f"{stage}-deadletter")
         self.deadletter = DeadLetter(self.producer, settings, stage)
+        self._ahead: list[Message] | None = None
+        """The batch polled while the sink wrote the previous one (``PrefetchingSink``)."""
+        self._runner: ThreadPoolExecutor | None = None
         options = {
             **kafka_options(settings, stage),
             "group_id": f"{settings.kafka.topic_prefix}{group}",
@@ -94,13 +114,14 @@ class ConsumerLoop:
         idle_since = time.monotonic()
         try:
             while not self._stop.is_set():
-                batch = self._poll()
+                batch, self._ahead = (self._ahead, None) if self._ahead is not None else (self._poll(), None)
                 if not batch:
                     if idle_timeout_s is not None and time.monotonic() - idle_since >= idle_timeout_s:
                         break
                     continue
                 idle_since = time.monotonic()
-                if not self._handle(batch):
+                last = max_messages is not None and self.stats.messages + len(batch) >= max_messages
+                if not self._handle(batch, poll_ahead=not last):
                     break
                 if on_batch:
                     on_batch(self.stats)
@@ -124,17 +145,40 @@ class ConsumerLoop:
         ]
         return batch
 
-    def _handle(self, batch: list[Message]) -> bool:
-        """Process, dead-letter, flush, commit. False when stopped before the batch was done."""
-        backoff = 0.5
-        paused = False
+    def _split(self, batch: list[Message]) -> tuple[list[Rejected], list[Message]]:
+        """Messages over ``kafka.max_message_bytes`` (rejected with the reason) and the others."""
         limit = self.settings.kafka.max_message_bytes
         oversized = [Rejected(m, f"too large: {len(m.value or b'')} bytes, over kafka.max_message_bytes ({limit})")
                      for m in batch if len(m.value or b"") > limit]
-        accepted = [m for m in batch if len(m.value or b"") <= limit] if oversized else batch
+        return oversized, [m for m in batch if len(m.value or b"") <= limit] if oversized else batch
+
+    def _process(self, accepted: list[Message], poll_ahead: bool) -> Sequence[Rejected]:
+        """``sink.process``; for a ``PrefetchingSink`` in a helper thread while this one polls the
+        next batch and hands it to ``prefetch`` (the consumer is only ever used by this thread)."""
+        prefetch = getattr(self.sink, "prefetch", None)
+        if not accepted:
+            return []
+        if prefetch is None or not poll_ahead or self._ahead is not None or self._stop.is_set():
+            return self.sink.process(accepted)
+        if self._runner is None:
+            self._runner = ThreadPoolExecutor(1, thread_name_prefix=f"{self.stage}-sink")
+        writing = self._runner.submit(self.sink.process, accepted)
+        try:
+            self._ahead = self._poll()
+            if self._ahead:
+                prefetch(self._split(self._ahead)[1])
+        finally:
+            rejected = writing.result()
+        return rejected
+
+    def _handle(self, batch: list[Message], *, poll_ahead: bool = False) -> bool:
+        """Process, dead-letter, flush, commit. False when stopped before the batch was done."""
+        backoff = 0.5
+        paused = False
+        oversized, accepted = self._split(batch)
         while True:
             try:
-                rejected = [*oversized, *(self.sink.process(accepted) if accepted else [])]
+                rejected = [*oversized, *self._process(accepted, poll_ahead and not paused)]
                 for item in rejected:
                     self.deadletter.send(item.message, item.reason)
                 self.producer.flush()
@@ -187,6 +231,9 @@ class ConsumerLoop:
 
     def close(self) -> None:
         """Close the consumer (and the dead-letter producer if this loop made it)."""
+        if self._runner is not None:
+            self._runner.shutdown(wait=True)
+            self._runner = None
         try:
             self.consumer.close(autocommit=False)
         except KafkaError as exc:
@@ -207,4 +254,4 @@ def stop_on_signals(loop: ConsumerLoop) -> None:
     signal.signal(signal.SIGINT, _handler)
 
 
-__all__ = ["ConsumerLoop", "DeliveryFailed", "LoopStats", "Retryable", "Sink", "stop_on_signals"]
+__all__ = ["ConsumerLoop", "DeliveryFailed", "LoopStats", "PrefetchingSink", "Retryable", "Sink", "stop_on_signals"]
