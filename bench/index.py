@@ -244,6 +244,7 @@ def one_round(client: Elasticsearch, base: Settings, records: list[dict[str, Any
             "c": {"cardinality": {"field": "cluster_id"}}})["aggregations"]["c"]["value"],
         "indexer_phases_s": report.phases, "indexer_other_s": round(report.seconds - sum(
             value for name, value in report.phases.items() if name in MAIN_PHASES), 1),
+        "indexer_first_batch_s": round(report.loop.first_batch_s or 0.0, 2),
         "batches": report.loop.batches, "commits": report.loop.commits, "retries": report.loop.retries,
     }
     return figures, settings, bare

@@ -64,6 +64,8 @@ class LoopStats:
     rejected: int = 0
     retries: int = 0
     commits: int = 0
+    first_batch_s: float | None = None
+    """Seconds from ``run`` until the first batch arrived (joining the group, the first fetch)."""
 
 
 class ConsumerLoop:
@@ -111,7 +113,7 @@ class ConsumerLoop:
     def run(self, *, max_messages: int | None = None, idle_timeout_s: float | None = None,
             on_batch: Callable[[LoopStats], None] | None = None) -> LoopStats:
         """Loop until stopped, ``max_messages`` processed, or nothing arrived for ``idle_timeout_s``."""
-        idle_since = time.monotonic()
+        started = idle_since = time.monotonic()
         try:
             while not self._stop.is_set():
                 batch, self._ahead = (self._ahead, None) if self._ahead is not None else (self._poll(), None)
@@ -120,6 +122,8 @@ class ConsumerLoop:
                         break
                     continue
                 idle_since = time.monotonic()
+                if self.stats.first_batch_s is None:
+                    self.stats.first_batch_s = idle_since - started
                 last = max_messages is not None and self.stats.messages + len(batch) >= max_messages
                 if not self._handle(batch, poll_ahead=not last):
                     break
