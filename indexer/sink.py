@@ -8,8 +8,8 @@ that go through a pipeline, each stage on a different part at the same time:
 2. lookup (threads): fold records of the same post id, read what the index holds for those ids with
    a realtime ``mget`` (sees every writer's documents without a refresh) and search the indexed
    cluster candidates (``clusters.py``);
-3. assign (this thread, parts in order): clusters, with the posts this process wrote since it last
-   refreshed the index as candidates from memory (``RecentPosts``; the index is refreshed before the
+3. assign (the thread that runs ``process``, parts in order): clusters, with the posts this process
+   wrote since it last refreshed the index as candidates from memory (``RecentPosts``; the index is refreshed before the
    first batch and then at most every ``REFRESH_EVERY_S`` seconds), then the actions: ``create`` with
    the full document for a post not stored yet, ``update`` (partial ``doc``, no scripts) otherwise;
 4. bulk (a thread): ``streaming_bulk``. A ``create`` refused with 409 (another writer created the post
@@ -73,7 +73,7 @@ def _key(message: Message) -> _Key:
 _Records = dict[str, list[tuple[Message, Prepared]]]
 _Created = dict[str, tuple[Merged, str]]
 MAIN_PHASES = ("refresh", "wait_lookup", "clusters", "actions", "wait_bulk")
-"""Phases of ``IndexSink.seconds`` spent in the consumer's thread (the others run beside it)."""
+"""Phases of ``IndexSink.seconds`` spent in the thread that runs ``process`` (the others run beside it)."""
 
 
 @dataclass
@@ -108,7 +108,7 @@ class IndexSink:
         self.stats: Counter[str] = Counter()
         """Namespaced counters: ``index/written``, ``index/unchanged``, ``index/rejected/contract`` …"""
         self.seconds: Counter[str] = Counter()
-        """Seconds per phase. In the consumer's thread (``MAIN_PHASES``): ``refresh``, ``wait_lookup``
+        """Seconds per phase. In the thread that runs ``process`` (``MAIN_PHASES``): ``refresh``, ``wait_lookup``
         (for the lookup thread), ``clusters`` (assignment), ``actions``, ``wait_bulk`` (for the last
         bulk requests of a batch). Beside it: ``prepare`` (validation and fingerprints, waited for by
         the lookup thread), ``lookup`` (mget), ``candidates`` (in ``clusterer.seconds``), ``bulk``."""
