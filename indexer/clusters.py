@@ -17,8 +17,9 @@ already indexed keeps its cluster, so replaying the topic gives the same cluster
 Elasticsearch, so it holds across processes and restarts.
 
 Posts this process wrote are searchable only after a refresh, so the sink keeps them in
-``RecentPosts`` (band key -> candidates) until it refreshes the index itself; it does that every
-few seconds instead of before every batch (``sink.REFRESH_EVERY_S``).
+``RecentPosts`` (band key -> candidates), each under the sequence number of its part, until the
+parts being assigned were looked up after a refresh that followed those posts' writes
+(``RecentPosts.forget``); the sink refreshes every few seconds (``sink.REFRESH_EVERY_S``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class _Candidate:
     bands: frozenset[str]
     source: Mapping[str, Any] | None = None
     print_: Fingerprint | None = field(default=None)
+    seq: int = 0
+    """The sink's part sequence number (``RecentPosts``)."""
 
     def fingerprint(self) -> Fingerprint:
         if self.print_ is None:
@@ -64,34 +67,55 @@ Indexed = dict[str, dict[str, _Candidate]]
 class RecentPosts:
     """Posts this process assigned that a search may not find yet (band key -> post id -> candidate).
 
-    Filled by ``Clusterer.assign``; the sink clears it right after a refresh of the index that
-    started once these posts were written.
+    Filled by ``Clusterer.assign`` with the sequence number of the post's part; the sink forgets the
+    parts a refresh made searchable once every part still to be assigned was looked up after it.
     """
 
     by_band: dict[str, str | list[str]] = field(default_factory=dict)
     """Band key -> post id, or post ids when several posts share the band (rare: a flat dict is cheap)."""
     by_id: dict[str, _Candidate] = field(default_factory=dict)
+    by_seq: dict[int, list[str]] = field(default_factory=dict)
+    """Part sequence number -> the post ids assigned in that part."""
 
     def add(self, candidate: _Candidate) -> None:
         """Remember an assigned post under each of its band keys."""
         post_id = candidate.post_id
         self.by_id[post_id] = candidate
+        self.by_seq.setdefault(candidate.seq, []).append(post_id)
         by_band = self.by_band
         for band in candidate.bands:
             present = by_band.get(band)
             if present is None:
                 by_band[band] = post_id
             elif isinstance(present, list):
-                present.append(post_id)
+                if post_id not in present:
+                    present.append(post_id)
             elif present != post_id:
                 by_band[band] = [present, post_id]
 
+    def forget(self, upto: int) -> None:
+        """Forget the posts of parts numbered up to ``upto`` (searches find them now). A post
+        assigned again in a later part (a retry) stays, under that part."""
+        for seq in [seq for seq in self.by_seq if seq <= upto]:
+            for post_id in self.by_seq.pop(seq):
+                candidate = self.by_id.get(post_id)
+                if candidate is None or candidate.seq != seq:
+                    continue
+                del self.by_id[post_id]
+                for band in candidate.bands:
+                    present = self.by_band.get(band)
+                    if present == post_id:
+                        del self.by_band[band]
+                    elif isinstance(present, list) and post_id in present:
+                        present.remove(post_id)
+                        if len(present) == 1:
+                            self.by_band[band] = present[0]
+
     def clear(self) -> None:
-        """Forget everything (the index now shows these posts to searches)."""
+        """Forget everything."""
         self.by_band.clear()
         self.by_id.clear()
-
-
+        self.by_seq.clear()
 
 
 class Clusterer:
@@ -135,12 +159,13 @@ class Clusterer:
         return indexed
 
     def assign(self, posts: Sequence[tuple[str, Fingerprint]], keep: Mapping[str, str],
-               recent: RecentPosts | None = None, indexed: Indexed | None = None) -> dict[str, str]:
+               recent: RecentPosts | None = None, indexed: Indexed | None = None, seq: int = 0) -> dict[str, str]:
         """Post id -> cluster id, in batch order; ids in ``keep`` keep their stored cluster.
 
         ``recent`` holds posts assigned before (earlier in the batch, or in batches written since the
         last refresh) that a search may not find yet; the posts assigned now are added to it.
-        ``indexed``: the result of ``indexed(posts, keep)`` when the caller searched already.
+        ``indexed``: the result of ``indexed(posts, keep)`` when the caller searched already; ``seq``:
+        the part's sequence number in ``recent``.
         """
         indexed = self.indexed(posts, keep) if indexed is None else indexed
         recent = recent if recent is not None else RecentPosts()
@@ -148,7 +173,8 @@ class Clusterer:
         for post_id, print_ in posts:
             cluster = keep.get(post_id) or self._best(post_id, print_, indexed, recent) or post_id
             assigned[post_id] = cluster
-            recent.add(_Candidate(post_id=post_id, cluster_id=cluster, bands=frozenset(print_.bands), print_=print_))
+            recent.add(_Candidate(post_id=post_id, cluster_id=cluster, bands=frozenset(print_.bands), print_=print_,
+                                  seq=seq))
         return assigned
 
     @staticmethod

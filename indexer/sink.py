@@ -86,6 +86,11 @@ class _Part:
     prints: list[tuple[str, Fingerprint]]
     keep: dict[str, str]
     indexed: Indexed
+    invalid: list[tuple[Message, str]]
+    """Messages that broke the contract, with the reason."""
+    visible_upto: int
+    """Parts up to this sequence number were searchable when the lookup started."""
+    seq: int = 0
     created: _Created = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     written: Future[BulkOutcome] | None = None
@@ -105,6 +110,7 @@ class IndexSink:
         self.part_size = max(1, part_size)
         self.refresh_every_s = refresh_every_s
         self.preparers = Preparers(prepare_workers)
+        self._lookups = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="index-lookup")
         self.stats: Counter[str] = Counter()
         """Namespaced counters: ``index/written``, ``index/unchanged``, ``index/rejected/contract`` …"""
         self.seconds: Counter[str] = Counter()
@@ -116,39 +122,49 @@ class IndexSink:
         self._recent = RecentPosts()
         self._refreshed_at: float | None = None
         self._lock = threading.Lock()
-        self._prefetched: dict[tuple[_Key, ...], tuple[list[Sequence[Message]], list[Any]]] = {}
-        """Batches whose preparation ``prefetch`` started: their chunks and preparation futures."""
+        self._prefetched: dict[tuple[_Key, ...], list[Future[_Part]]] = {}
+        """Batches whose preparation and lookups ``prefetch`` started: a future per part."""
+        self._seq = 0
+        """Parts assigned so far; each part's posts are in ``RecentPosts`` under its number."""
+        self._written_upto = 0
+        """Every part up to this number was written (its bulk request answered)."""
+        self._visible_upto = 0
+        """Every part up to this number is searchable: the last refresh started after it was written."""
 
     def close(self) -> None:
-        """Stop the preparation workers (if any)."""
+        """Stop the lookup threads and the preparation workers (if any)."""
+        self._lookups.shutdown(wait=True, cancel_futures=True)
         self.preparers.close()
 
     def prefetch(self, batch: Sequence[Message]) -> None:
-        """Start preparing the batch ``process`` gets next (validation and serialisation only: no
-        lookup, no write). Called by the consumer loop while the current batch is written."""
-        chunks = self._chunks(batch)
-        preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        """Start preparing and looking up the batch ``process`` gets next (no write, no cluster
+        assignment). Called by the consumer loop while the current batch is written; the lookup
+        threads take its parts once the current batch's are done."""
+        looking = self._start(batch)
         with self._lock:
-            self._prefetched[tuple(_key(message) for message in batch)] = (chunks, preparing)
+            self._prefetched[tuple(_key(message) for message in batch)] = looking
             while len(self._prefetched) > PREFETCHED_BATCHES:  # never used (a stop, retries): drop
                 self._drop(self._prefetched.pop(next(iter(self._prefetched))))
 
     @staticmethod
-    def _drop(prefetched: tuple[list[Sequence[Message]], list[Any]]) -> None:
-        for future in prefetched[1]:
-            if isinstance(future, Future):
-                future.cancel()
+    def _drop(looking: list[Future[_Part]]) -> None:
+        for future in looking:
+            future.cancel()
 
-    def _preparation(self, todo: Sequence[Message]) -> tuple[list[Sequence[Message]], list[Any]]:
-        """The chunks of ``todo`` and their preparation: the prefetched one, or started now (a retry
-        sends only the messages not written yet)."""
+    def _start(self, todo: Sequence[Message]) -> list[Future[_Part]]:
+        """Submit the parts of ``todo`` to the preparation workers, then to the lookup threads."""
+        chunks = self._chunks(todo)
+        preparing = [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        return [self._lookups.submit(self._look_up, chunk, future) for chunk, future in zip(chunks, preparing,
+                                                                                             strict=True)]
+
+    def _started(self, todo: Sequence[Message]) -> list[Future[_Part]]:
+        """The parts of ``todo`` on their way: prefetched, or started now (a retry sends only the
+        messages not written yet)."""
         key = tuple(_key(message) for message in todo)
         with self._lock:
             found = self._prefetched.pop(key, None)
-        if found is not None:
-            return found
-        chunks = self._chunks(todo)
-        return chunks, [self.preparers.submit([message.value for message in chunk]) for chunk in chunks]
+        return found if found is not None else self._start(todo)
 
     def process(self, batch: Sequence[Message]) -> Sequence[Rejected]:
         """Index the batch; the messages to dead-letter. Raises ``Retryable`` for transient failures."""
@@ -161,7 +177,14 @@ class IndexSink:
             elif self._outcomes[key] is not None:
                 rejected.append(Rejected(message, self._outcomes[key] or ""))
         if todo:
-            self._write(todo, rejected)
+            try:
+                self._write(todo, rejected)
+            except Retryable:
+                with self._lock:  # looked up before the failure: stale by the time of the retry
+                    prefetched, self._prefetched = self._prefetched, {}
+                for looking in prefetched.values():
+                    self._drop(looking)
+                raise
         self._outcomes.clear()
         return rejected
 
@@ -179,19 +202,19 @@ class IndexSink:
         """Write the messages in parts. Per part, worker processes validate and fingerprint, lookup
         threads read the stored posts and search candidates, this thread assigns clusters (in order)
         and a bulk thread writes: all of them work on different parts at the same time."""
-        chunks, preparing = self._preparation(todo)
         self._refresh_if_due()
+        looking = self._started(todo)
         parts: list[_Part] = []
-        with ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="index-lookup") as lookups, \
-                ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as bulk:
-            looking = [lookups.submit(self._look_up, chunk, future, rejected)
-                       for chunk, future in zip(chunks, preparing, strict=True)]
+        with ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as bulk:
             for future in looking:
                 started = time.perf_counter()
                 part = future.result()
                 self.seconds["wait_lookup"] += time.perf_counter() - started
+                for message, reason in part.invalid:
+                    self._outcomes[_key(message)] = reason
+                    rejected.append(Rejected(message, reason))
                 actions = self._actions(part)
-                part.written = bulk.submit(self._timed_write, actions)
+                part.written = bulk.submit(self._timed_write, actions, part.seq)
                 parts.append(part)
             started = time.perf_counter()
             outcomes = [part.written.result() for part in parts if part.written is not None]
@@ -206,9 +229,9 @@ class IndexSink:
             total = sum(len(part.records) for part in parts)
             raise Retryable(f"{len(transient)} of {total} posts not indexed yet: {next(iter(transient.values()))}")
 
-    def _look_up(self, chunk: Sequence[Message], future: Future[list[Prepared | str]] | Any,
-                 rejected: list[Rejected]) -> _Part:
+    def _look_up(self, chunk: Sequence[Message], future: Future[list[Prepared | str]] | Any) -> _Part:
         """(Lookup thread) a chunk's prepared records, stored posts and indexed cluster candidates."""
+        visible_upto = self._visible_upto
         started = time.perf_counter()
         try:
             prepared = future.result()
@@ -216,12 +239,12 @@ class IndexSink:
             self.preparers.fall_back()
             prepared = prepare_values([message.value for message in chunk])
         records: _Records = {}
+        invalid: list[tuple[Message, str]] = []
         for message, item in zip(chunk, prepared, strict=True):
             if isinstance(item, str):
                 with self._lock:
                     self.stats["index/rejected/contract"] += 1
-                self._outcomes[_key(message)] = item
-                rejected.append(Rejected(message, item))
+                invalid.append((message, item))
             else:
                 records.setdefault(item.post_id, []).append((message, item))
         merged = {post_id: merge_records([item for _, item in group]) for post_id, group in records.items()}
@@ -236,7 +259,8 @@ class IndexSink:
             indexed = self.clusterer.indexed(prints, keep)
         except (ApiError, TransportError) as exc:
             raise self._unavailable("cluster lookup", exc) from exc
-        return _Part(records=records, merged=merged, stored=stored, prints=prints, keep=keep, indexed=indexed)
+        return _Part(records=records, merged=merged, stored=stored, prints=prints, keep=keep, indexed=indexed,
+                     invalid=invalid, visible_upto=visible_upto)
 
     def _settle(self, records: _Records, outcome: BulkOutcome, skipped: set[str], rejected: list[Rejected]) -> None:
         """Count a part's outcome and remember each message's (written, rejected; transient: nothing)."""
@@ -260,7 +284,10 @@ class IndexSink:
         """Assign the part's clusters and build its bulk actions (``create`` for posts not stored);
         posts that need no write go to ``part.skipped``."""
         started = time.perf_counter()
-        clusters = self.clusterer.assign(part.prints, part.keep, self._recent, part.indexed)
+        self._recent.forget(part.visible_upto)  # found by this part's search and every later one
+        self._seq += 1
+        part.seq = self._seq
+        clusters = self.clusterer.assign(part.prints, part.keep, self._recent, part.indexed, seq=part.seq)
         clustered = time.perf_counter()
         actions = []
         for post_id, item in part.merged.items():
@@ -297,25 +324,31 @@ class IndexSink:
                 actions.append(action)
         outcome.add(self._timed_write(actions))
 
-    def _timed_write(self, actions: list[dict[str, Any]]) -> BulkOutcome:
+    def _timed_write(self, actions: list[dict[str, Any]], seq: int = 0) -> BulkOutcome:
+        """(Bulk thread) write a part's actions; parts are written in order, so every part up to
+        ``seq`` has been written once this returns."""
         started = time.perf_counter()
         try:
             return self.writer.write(actions)
         finally:
             self.seconds["bulk"] += time.perf_counter() - started
+            if seq:
+                self._written_upto = max(self._written_upto, seq)
 
     def _refresh_if_due(self) -> None:
-        """Refresh the posts index before the first batch and then every ``refresh_every_s``; every
-        post written before is then searchable, so ``RecentPosts`` can forget them."""
+        """Refresh the posts index before the first batch and then every ``refresh_every_s``; the
+        posts written before are then searchable, so ``RecentPosts`` can forget them once the parts
+        being assigned were looked up after this refresh."""
         now = time.monotonic()
         if self._refreshed_at is not None and now - self._refreshed_at < self.refresh_every_s:
             return
+        written_upto = self._written_upto
         started = time.perf_counter()
         try:
             self.client.indices.refresh(index=self.index)
         except (ApiError, TransportError) as exc:
             raise self._unavailable("refresh of the posts index", exc) from exc
-        self._recent.clear()
+        self._visible_upto = written_upto
         self._refreshed_at = now
         self.seconds["refresh"] += time.perf_counter() - started
 

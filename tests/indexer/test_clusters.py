@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from elasticsearch import Elasticsearch
 
+from indexer.clusters import RecentPosts, _Candidate
 from indexer.sink import IndexSink
 from pipelines.enrich.enricher import near_duplicate
 from tests.indexer.fixtures import enriched, wire
@@ -146,3 +147,47 @@ def test_a_new_process_joins_existing_clusters(es: Elasticsearch, stack_settings
     for post, record in zip(posts, records, strict=True):
         expected = records[0]["id"] if post["group"] == posts[0]["group"] else records[3]["id"]
         assert clusters[record["id"]] == expected
+
+
+@pytest.mark.parametrize("refresh_every_s", [0.0, 3600.0], ids=["refresh-before-every-batch", "no-refresh"])
+def test_a_batch_looked_up_ahead_joins_the_clusters_of_the_batch_before(
+        es: Elasticsearch, stack_settings: Settings, refresh_every_s: float) -> None:
+    posts = adverts()
+    records = _records(posts)
+    first_of: dict[str, int] = {}
+    for k, post in enumerate(posts):
+        first_of.setdefault(post["group"], k)
+    firsts = sorted(first_of.values())
+    rest = [k for k in range(len(posts)) if k not in firsts]
+    sink = IndexSink(es, stack_settings, refresh_every_s=refresh_every_s)
+    try:
+        ahead = [Message("posts.enriched", 0, 100 + k, wire(records[k])) for k in rest]
+        sink.prefetch(ahead)  # searched before the first posts of each group are even written
+        for looking in list(sink._prefetched.values()):
+            for future in looking:
+                future.result()
+        assert sink.process([Message("posts.enriched", 0, k, wire(records[k])) for k in firsts]) == []
+        assert sink.process(ahead) == []
+    finally:
+        sink.close()
+    clusters = _clusters(es, stack_settings)
+    for k in rest:
+        assert clusters[records[k]["id"]] == records[first_of[posts[k]["group"]]]["id"], posts[k]["group"]
+
+
+def test_recent_posts_forget_the_parts_a_refresh_made_searchable() -> None:
+    def candidate(post_id: str, bands: set[str], seq: int) -> _Candidate:
+        return _Candidate(post_id=post_id, cluster_id=post_id, bands=frozenset(bands), seq=seq)
+
+    recent = RecentPosts()
+    recent.add(candidate("a", {"b1", "b2"}, 1))
+    recent.add(candidate("b", {"b2", "b3"}, 2))
+    recent.add(candidate("c", {"b2"}, 3))
+    recent.add(candidate("a", {"b1", "b2"}, 3))  # "a" assigned again (a retry) in part 3
+    assert recent.by_band["b2"] == ["a", "b", "c"]
+    recent.forget(1)
+    assert set(recent.by_id) == {"a", "b", "c"}, "a post assigned again later stays"
+    recent.forget(2)
+    assert set(recent.by_id) == {"a", "c"} and recent.by_band == {"b1": "a", "b2": ["a", "c"]}
+    recent.forget(3)
+    assert recent.by_id == {} and recent.by_band == {} and recent.by_seq == {}
