@@ -9,14 +9,20 @@ that go through a pipeline, each stage on a different part at the same time:
    a realtime ``mget`` (sees every writer's documents without a refresh) and search the indexed
    cluster candidates (``clusters.py``);
 3. assign (the thread that runs ``process``, parts in order): clusters, with the posts this process
-   wrote since it last refreshed the index as candidates from memory (``RecentPosts``; the index is refreshed before the
-   first batch and then at most every ``REFRESH_EVERY_S`` seconds), then the actions: ``create`` with
-   the full document for a post not stored yet, ``update`` (partial ``doc``, no scripts) otherwise;
+   wrote that a part's search may not have seen as candidates from memory (``RecentPosts``), then
+   the actions: ``create`` with the full document for a post not stored yet, ``update`` (partial
+   ``doc``, no scripts) otherwise;
 4. bulk (a thread): ``streaming_bulk``. A ``create`` refused with 409 (another writer created the post
    meanwhile) is looked up again and sent as an ``update`` before ``process`` returns.
 
 The consumer loop polls the next batch while this one is written and hands it to ``prefetch``, which
-starts its preparation in the worker processes: the next batch's lookups need not wait for it.
+starts its preparation and lookups at once: they run while this batch's last bulk requests do.
+
+``RecentPosts`` bookkeeping: parts are numbered as they are assigned; the bulk thread writes them in
+order (``_written_upto``); a refresh (before the first batch, then at most every ``REFRESH_EVERY_S``)
+makes every part written before it started searchable (``_visible_upto``). A part's lookup notes the
+``_visible_upto`` of its start, and before it is assigned, the posts of parts up to that number are
+forgotten: its search, and every later one, finds them in the index.
 
 Documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's reason;
 anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written. The loop
