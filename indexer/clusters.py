@@ -111,12 +111,6 @@ class RecentPosts:
                         if len(present) == 1:
                             self.by_band[band] = present[0]
 
-    def clear(self) -> None:
-        """Forget everything."""
-        self.by_band.clear()
-        self.by_id.clear()
-        self.by_seq.clear()
-
 
 class Clusterer:
     """Assigns cluster ids to a batch of posts, looking candidates up in the posts index."""

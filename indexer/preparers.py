@@ -58,24 +58,26 @@ class Preparers:
             self._ready.set()
 
     def _start(self) -> None:
-        """(Background thread) start the workers and wait until one answered."""
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["indexer.documents"])
-        pool: ProcessPoolExecutor | None = ProcessPoolExecutor(self.workers, mp_context=context,
-                                                               initializer=_start_worker)
+        """(Background thread) start the workers and wait until one answered; inline if they cannot."""
+        pool: ProcessPoolExecutor | None = None
         try:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["indexer.documents"])
+            pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
             pool.submit(prepare_values, []).result()
-        except BrokenProcessPool:
-            log.warning("indexer: the preparation worker processes did not start; preparing records in the "
-                        "consumer process (is the main module import-safe?)")
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
-        with self._lock:
-            if self._closed and pool is not None:
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("indexer: the preparation worker processes did not start (%s); preparing records in "
+                        "the consumer process (is the main module import-safe?)", type(exc).__name__)
+            if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-                pool = None
-            self._pool = pool
-        self._ready.set()
+            pool = None
+        finally:
+            with self._lock:
+                if self._closed and pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = None
+                self._pool = pool
+            self._ready.set()
 
     def ready(self, timeout: float | None = None) -> bool:
         """Wait until the workers answered (or failed to start, or there are none); False on timeout."""

@@ -165,6 +165,27 @@ def test_a_prefetched_batch_is_prepared_once_and_a_stale_prefetch_is_not_used(
     assert len(stored(es, stack_settings)) == 30
 
 
+def test_a_transient_failure_drops_what_was_looked_up_ahead(es: Elasticsearch, stack_settings: Settings) -> None:
+    client = flaky_client(stack_settings, ["429"])
+    sink = IndexSink(client, stack_settings, writer=BulkWriter(client, max_retries=0))
+    try:
+        current = messages([enriched(i) for i in range(6)])
+        following = messages([enriched(i) for i in range(6, 12)], start=6)
+        sink.prefetch(following)
+        with pytest.raises(Retryable, match="429"):
+            sink.process(current)
+        assert sink._prefetched == {}, "looked up before the failure: not used for the retry"
+        submitted: list[int] = []
+        submit = sink.preparers.submit
+        sink.preparers.submit = lambda values: submitted.append(len(values)) or submit(values)  # type: ignore[method-assign]
+        assert sink.process(current) == [] and sink.process(following) == []
+        assert sum(submitted) == 12, "both batches prepared (and looked up) anew"
+    finally:
+        sink.close()
+        client.close()
+    assert len(stored(es, stack_settings)) == 12
+
+
 def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Settings) -> None:
     sink = IndexSink(es, stack_settings, prepare_workers=1)
     try:

@@ -126,12 +126,30 @@ def test_a_prefetching_sink_gets_the_next_batch_ahead_and_everything_once(
     assert [o for batch in batches for o in batch] == list(range(45))
     assert len(processed) == len(batches) + fail_times and stats.retries == fail_times
     assert len(batches) >= 5 and stats.commits == len(batches)
+    assert stats.first_batch_s is not None and 0 <= stats.first_batch_s < 60
     assert set(prefetched) == set(batches[1:]), "every batch after the first was handed over ahead"
     for batch in prefetched:  # ahead: while the batch before it was being written
         assert sink.events.index(("prefetch", batch)) < sink.events.index(("process", batch))
     again = CollectSink()
     consume(one, again, idle_timeout_s=3.0)
     assert again.messages == [], "every batch was committed"
+
+
+def test_stopping_drops_the_batch_polled_ahead_uncommitted(stack_settings: Settings) -> None:
+    one = stack_settings.model_copy(update={"kafka": stack_settings.kafka.model_copy(update={"partitions": 1})})
+    create_topics(one)
+    values = [f"m{i}".encode() for i in range(30)]
+    produce(one, values)
+    sink = PrefetchSink()
+    loop = ConsumerLoop(one, group="it", topics=[one.topic("posts.raw")], stage="test", sink=sink,
+                        max_poll_records=10)
+    stats = loop.run(idle_timeout_s=4.0, on_batch=lambda _stats: loop.stop())
+    (first,) = [offsets for kind, offsets in sink.events if kind == "process"]
+    (ahead,) = [offsets for kind, offsets in sink.events if kind == "prefetch"]
+    assert stats.commits == 1 and ahead[0] == first[-1] + 1, "the next batch was polled, then dropped"
+    again = CollectSink()
+    consume(one, again, idle_timeout_s=3.0)
+    assert [m.value for m in again.messages] == values[len(first):], "delivered again: it was not committed"
 
 
 def test_consumer_killed_before_commit_gets_the_batch_again(stack_settings: Settings, tmp_path: Path) -> None:
