@@ -90,6 +90,7 @@ def test_near_duplicate_fingerprint_is_checked(sketch: str, words: str) -> None:
         ({"schema": "tipwatch.post/2"}, "schema", "expected"),
         ({"id": "not-a-hash"}, "id", "pattern"),
         ({"fetched_at": "2026-11-24T10:00:00"}, "fetched_at", "time zone"),
+        ({"fetched_at": 1764000000}, "fetched_at", "not an RFC 3339 string"),
         ({"source": {"id": "x", "kind": "fax"}}, "source.kind", "Input should be"),
         ({"evidence": {"sha256": "xyz"}}, "evidence.sha256", "pattern"),
         ({"surprise": 1}, "surprise", "Extra inputs"),

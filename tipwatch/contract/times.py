@@ -17,6 +17,8 @@ def parse_time(value: str | datetime) -> datetime:
     """
     if isinstance(value, datetime):
         moment = value
+    elif not isinstance(value, str):
+        raise ValueError(f"time {value!r} is not an RFC 3339 string")
     else:
         text = value.strip()
         if text.endswith(("Z", "z")):
