@@ -83,11 +83,14 @@ class RecentPosts:
         self.by_id[post_id] = candidate
         self.by_seq.setdefault(candidate.seq, []).append(post_id)
         by_band = self.by_band
-        for band in candidate.bands:
-            present = by_band.get(band)
-            if present is None:
-                by_band[band] = post_id
-            elif isinstance(present, list):
+        taken = by_band.keys() & candidate.bands
+        if not taken:  # the usual case: bands no other recent post has
+            by_band.update(dict.fromkeys(candidate.bands, post_id))
+            return
+        by_band.update(dict.fromkeys(candidate.bands - taken, post_id))
+        for band in taken:
+            present = by_band[band]
+            if isinstance(present, list):
                 if post_id not in present:
                     present.append(post_id)
             elif present != post_id:
@@ -167,7 +170,7 @@ class Clusterer:
         for post_id, print_ in posts:
             cluster = keep.get(post_id) or self._best(post_id, print_, indexed, recent) or post_id
             assigned[post_id] = cluster
-            recent.add(_Candidate(post_id=post_id, cluster_id=cluster, bands=frozenset(print_.bands), print_=print_,
+            recent.add(_Candidate(post_id=post_id, cluster_id=cluster, bands=print_.band_set, print_=print_,
                                   seq=seq))
         return assigned
 
@@ -175,22 +178,23 @@ class Clusterer:
     def _best(post_id: str, print_: Fingerprint, indexed: Indexed, recent: RecentPosts) -> str | None:
         """The cluster of the most similar candidate sharing a band (recent posts win over their
         indexed copies), or None below the threshold."""
+        bands = print_.band_set
+        recent_bands = recent.by_band
+        from_recent = recent_bands.keys() & bands
+        from_index = indexed.keys() & bands if indexed else ()
+        if not from_recent and not from_index:  # the usual case: a post like no other
+            return None
         shared: dict[str, int] = {}
         found: dict[str, _Candidate] = {}
-        recent_bands = recent.by_band
-        for band in print_.bands:
-            from_index, present = indexed.get(band), recent_bands.get(band)
-            if from_index is None and present is None:
-                continue
-            ids: set[str] = set(from_index or ())
-            if from_index:
-                found.update(from_index)
-            if isinstance(present, list):
-                ids.update(present)
-            elif present is not None:
-                ids.add(present)
-            for other_id in ids:
+        for band in from_index:
+            found.update(indexed[band])
+            for other_id in indexed[band]:
                 shared[other_id] = shared.get(other_id, 0) + 1
+        for band in from_recent:
+            present = recent_bands[band]
+            for other_id in present if isinstance(present, list) else (present,):
+                if other_id not in indexed.get(band, ()):  # its indexed copy was counted already
+                    shared[other_id] = shared.get(other_id, 0) + 1
         shared.pop(post_id, None)
         if not shared:
             return None

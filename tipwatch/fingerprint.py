@@ -240,6 +240,11 @@ def _band_group(sets: Sequence[np.ndarray], group: list[int], keys: list[tuple[s
         keys[number] = _keys_text(text, row * BANDS * 16)
 
 
+def content_key(sketch: bytes) -> str:
+    """``Fingerprint.content_key`` of a sketch as little-endian uint64 bytes."""
+    return f"{len(sketch) // 8:03d}-{hashlib.blake2b(sketch, digest_size=8).hexdigest()}"
+
+
 @dataclass(frozen=True, eq=False)
 class Fingerprint:
     """A post's shingle sketch (sorted uint64 hashes, at most SKETCH) and band keys."""
@@ -253,14 +258,18 @@ class Fingerprint:
         return len(self.sketch) < SKETCH
 
     @cached_property
+    def band_set(self) -> frozenset[str]:
+        """The band keys as a set (for set operations with other posts' keys)."""
+        return frozenset(self.bands)
+
+    @cached_property
     def members(self) -> frozenset[int]:
         """The sketch as a set (set intersections of a few hundred ints beat numpy's sort-based ones)."""
         return frozenset(self.sketch.tolist())
 
     def content_key(self) -> str:
         """A hash of the sketch: posts with the same normalised content share it (``cluster_content``)."""
-        digest = hashlib.blake2b(self.sketch.astype("<u8").tobytes(), digest_size=8).hexdigest()
-        return f"{len(self.sketch):03d}-{digest}"
+        return content_key(self.sketch.astype("<u8").tobytes())
 
     def encoded(self) -> str:
         """The sketch as stored in the ``cluster_sketch`` binary field (base64, little-endian)."""
