@@ -31,8 +31,8 @@ import orjson
 from pydantic import ValidationError
 
 from tipwatch.contract import ContractError, EnrichedPost, format_time, parse_enriched, parse_time
-from tipwatch.contract.models import SCHEMA
-from tipwatch.fingerprint import Fingerprint, fingerprint, fingerprints
+from tipwatch.contract.plain import plain_validator
+from tipwatch.fingerprint import BANDS, METHOD, Fingerprint, content_key, fingerprint, fingerprints
 
 RETRY_ON_CONFLICT = 3
 """Version conflicts (two writers on one post during a consumer rebalance) retried by Elasticsearch."""
@@ -47,31 +47,51 @@ def contact_key(kind: str, value: str) -> str:
     return f"{kind}:{value}"
 
 
-def post_document(post: EnrichedPost) -> dict[str, Any]:
+Record = dict[str, Any]
+"""An enriched record as plain data (``plain_record``): what ``EnrichedPost.model_dump()`` holds, with
+``datetime`` times."""
+
+_PLAIN = plain_validator(EnrichedPost, required=("schema_",))
+"""``EnrichedPost``'s rules, giving dicts (``tipwatch.contract.plain``); the ``schema`` key is required."""
+TIME_FIELDS = tuple(name for name, info in EnrichedPost.model_fields.items() if "datetime" in str(info.annotation))
+"""Record fields holding a time: written as RFC 3339 UTC (``format_time``) in documents."""
+
+
+def plain_record(post: EnrichedPost) -> Record:
+    """A validated post as plain data (the form ``parse_message`` gives)."""
+    return {**post.model_dump(), **{name: getattr(post, name) for name in TIME_FIELDS}}
+
+
+def post_document(post: EnrichedPost | Record) -> dict[str, Any]:
     """The index document of one enriched record, without the seen times and cluster fields."""
     return orjson.loads(document_json(post))
 
 
-def document_json(post: EnrichedPost) -> bytes:
-    """``post_document`` as JSON: the record as pydantic writes it (``to_json_dict``), with
-    ``contacts[].key`` and ``contact_keys`` spliced in."""
-    contacts = [{**contact.model_dump(mode="json"), "key": contact_key(contact.kind, contact.value)}
-                for contact in post.contacts]
-    extra = orjson.dumps({"contacts": contacts, "contact_keys": sorted({c["key"] for c in contacts})})
-    return post.model_dump_json(by_alias=True, exclude=_NOT_IN_DOCUMENT)[:-1].encode() + b"," + extra[1:]
+def document_json(post: EnrichedPost | Record) -> bytes:
+    """``post_document`` as JSON: the record as it is written on the wire (``schema`` first, RFC
+    3339 UTC times), without ``near_duplicate``, with ``contacts[].key`` and ``contact_keys`` last."""
+    record = plain_record(post) if isinstance(post, EnrichedPost) else post
+    document: dict[str, Any] = {"schema": record["schema_"]}
+    for name, value in record.items():
+        if name not in _NOT_IN_DOCUMENT and name != "schema_":
+            document[name] = value
+    for name in TIME_FIELDS:
+        if isinstance(document.get(name), datetime):
+            document[name] = format_time(document[name])
+    contacts = [{**contact, "key": contact_key(contact["kind"], contact["value"])} for contact in record["contacts"]]
+    document["contacts"] = contacts
+    document["contact_keys"] = sorted({contact["key"] for contact in contacts})
+    return orjson.dumps(document)
 
 
-def parse_message(value: bytes | None) -> EnrichedPost:
-    """``parse_enriched`` of a message value: pydantic's own JSON parser first, ``parse_enriched``
-    itself (same result, its exact error) whenever that fails or the ``schema`` key is missing."""
+def parse_message(value: bytes | None) -> Record:
+    """A message value validated like ``parse_enriched``, as plain data: validated straight into
+    dicts first (``_PLAIN``), by ``parse_enriched`` itself (its exact error) whenever that fails."""
     data = value if value is not None else b""
     try:
-        post = EnrichedPost.model_validate_json(data)
+        return _PLAIN.validate_json(data)
     except ValidationError:
-        return parse_enriched(data)
-    if "schema_" not in post.model_fields_set or post.schema_ != SCHEMA:
-        return parse_enriched(data)
-    return post
+        return plain_record(parse_enriched(data))
 
 
 @dataclass(frozen=True)
@@ -99,48 +119,65 @@ class Prepared:
         return orjson.loads(self.document[:-1] + b"," + self.near + b"}")
 
 
-def fingerprint_input(post: EnrichedPost) -> tuple[str, str, list[dict[str, str]]]:
+def fingerprint_input(record: Record) -> tuple[str, str, list[dict[str, str]]]:
     """What a post's near-duplicate fingerprint is computed from: text, tokens, contacts (raw and value)."""
-    return post.text, post.text_tokens, [{"raw": c.raw, "value": c.value} for c in post.contacts]
+    return record["text"], record["text_tokens"], [{"raw": c["raw"], "value": c["value"]} for c in record["contacts"]]
 
 
-def post_fingerprint(post: EnrichedPost) -> Fingerprint:
+def _carried(record: Record) -> tuple[bytes, tuple[str, ...]] | None:
+    """The sketch (bytes) and band keys the record carries, when enrichment computed them by this ``METHOD``."""
+    near = record.get("near_duplicate")
+    if near is None or near["method"] != METHOD or len(near["bands"]) != BANDS:
+        return None
+    return base64.b64decode(near["sketch"]), tuple(near["bands"])
+
+
+def post_fingerprint(post: EnrichedPost | Record) -> Fingerprint:
     """The near-duplicate fingerprint of one post: the one enrichment computed, else computed here."""
-    return Fingerprint.carried(post.near_duplicate) or fingerprint(*fingerprint_input(post))
+    record = plain_record(post) if isinstance(post, EnrichedPost) else post
+    carried = _carried(record)
+    if carried is None:
+        return fingerprint(*fingerprint_input(record))
+    return Fingerprint(sketch=np.frombuffer(carried[0], dtype="<u8").astype(np.uint64), bands=carried[1])
+
+
+def prepare_records(records: Sequence[Record]) -> list[Prepared]:
+    """``Prepared`` records of validated posts: the fingerprints they carry, the others computed together."""
+    carried = [_carried(record) for record in records]
+    missing = [number for number, found in enumerate(carried) if found is None]
+    for number, computed in zip(missing, fingerprints(fingerprint_input(records[n]) for n in missing), strict=True):
+        carried[number] = (computed.sketch.astype("<u8").tobytes(), computed.bands)
+    recomputed = set(missing)
+    prepared = []
+    for number, (record, found) in enumerate(zip(records, carried, strict=True)):
+        assert found is not None
+        sketch, bands = found
+        encoded = (base64.b64encode(sketch).decode() if number in recomputed
+                   else record["near_duplicate"]["sketch"])  # a carried sketch is stored as it came
+        members = orjson.dumps({"cluster_bands": bands, "cluster_sketch": encoded,
+                                "cluster_content": content_key(sketch)})[1:-1]
+        fetched_at = record["fetched_at"]
+        prepared.append(Prepared(post_id=record["id"], fetched_at=fetched_at, fetched_text=format_time(fetched_at),
+                                 document=document_json(record), sketch=sketch, bands=bands, near=members))
+    return prepared
 
 
 def prepare_posts(posts: Sequence[EnrichedPost]) -> list[Prepared]:
-    """``Prepared`` records of validated posts: the fingerprints they carry, the others computed together."""
-    prints: list[Fingerprint | None] = [Fingerprint.carried(post.near_duplicate) for post in posts]
-    missing = [number for number, print_ in enumerate(prints) if print_ is None]
-    for number, computed in zip(missing, fingerprints(fingerprint_input(posts[n]) for n in missing), strict=True):
-        prints[number] = computed
-    recomputed = set(missing)
-    prepared = []
-    for number, (post, print_) in enumerate(zip(posts, prints, strict=True)):
-        assert print_ is not None
-        sketch = print_.sketch.astype("<u8").tobytes()
-        encoded = (post.near_duplicate.sketch if post.near_duplicate is not None and number not in recomputed
-                   else base64.b64encode(sketch).decode())  # a carried sketch is stored as it came
-        near = orjson.dumps({"cluster_bands": print_.bands, "cluster_sketch": encoded,
-                             "cluster_content": print_.content_key()})[1:-1]
-        prepared.append(Prepared(post_id=post.id, fetched_at=post.fetched_at, fetched_text=format_time(post.fetched_at),
-                                 document=document_json(post), sketch=sketch, bands=print_.bands,
-                                 near=near))
-    return prepared
+    """``prepare_records`` of validated model instances."""
+    return prepare_records([plain_record(post) for post in posts])
 
 
 def prepare_values(values: Sequence[bytes | None]) -> list[Prepared | str]:
     """Per message value: its ``Prepared`` record, or the contract violation (``contract: …``)."""
-    posts: list[EnrichedPost] = []
+    records: list[Record] = []
     out: list[Prepared | str] = []
     for value in values:
         try:
-            posts.append(parse_message(value))
+            records.append(parse_message(value))
             out.append("")
         except ContractError as exc:
             out.append(f"contract: {exc.reason}")
-    ready = iter(prepare_posts(posts))
+    ready = iter(prepare_records(records))
     return [next(ready) if item == "" else item for item in out]
 
 

@@ -63,13 +63,15 @@ def test_prepare_values_validates_like_parse_enriched() -> None:
     good = enriched(3)
     missing_schema = {k: v for k, v in good.items() if k != "schema"}
     out = prepare_values([wire(good), b"{not json", orjson.dumps(missing_schema), None, b"[1]",
-                          orjson.dumps({**good, "risk": {"score": 2, "level": "low"}})])
+                          orjson.dumps({**good, "risk": {"score": 2, "level": "low"}}),
+                          orjson.dumps({**good, "fetched_at": 1764000000})])
     assert not isinstance(out[0], str) and out[0].post_id == good["id"]
     assert out[0].fetched_text == "2026-11-01T08:00:00Z"
     assert out[1].startswith("contract: <message>: not JSON")
     assert out[2] == "contract: schema: expected 'tipwatch.post/1', got None"
     assert out[3].startswith("contract: <message>: not JSON") and out[4].startswith("contract: <message>: expected")
     assert out[5].startswith("contract: risk.score:")
+    assert out[6].startswith("contract: fetched_at:") and "not an RFC 3339 string" in out[6]
 
 
 def test_a_carried_fingerprint_is_used_and_one_of_another_method_recomputed() -> None:
