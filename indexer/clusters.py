@@ -40,6 +40,8 @@ CANDIDATE_LIMIT = 2000
 VERIFY_LIMIT = 25
 """Most candidates compared per post (those sharing the most bands first)."""
 CANDIDATE_SOURCE = ["cluster_id", "cluster_bands", "cluster_sketch"]
+CANDIDATE_RESPONSE = ["hits.hits._id", "hits.hits._source"]
+"""``filter_path`` of the candidate search: Elasticsearch leaves out index names, sort values, collapse keys."""
 
 
 @dataclass
@@ -129,12 +131,12 @@ class Clusterer:
         if not bands:
             return []
         response = self.client.search(
-            index=self.index, query={"bool": {"filter": [{"terms": {"cluster_bands": sorted(bands)}}]}},
+            index=self.index, query={"bool": {"filter": [{"terms": {"cluster_bands": list(bands)}}]}},
             size=CANDIDATE_LIMIT, source_includes=CANDIDATE_SOURCE, sort=[{"id": "asc"}], request_cache=False,
-            collapse={"field": "cluster_content"},
+            collapse={"field": "cluster_content"}, filter_path=CANDIDATE_RESPONSE,
         )
         found = []
-        for hit in response["hits"]["hits"]:
+        for hit in response.body.get("hits", {}).get("hits", ()):  # no hits: filter_path leaves out "hits"
             source = hit["_source"]
             found.append(_Candidate(
                 post_id=hit["_id"], cluster_id=source.get("cluster_id") or hit["_id"],

@@ -68,6 +68,8 @@ REFRESH_EVERY_S = 5.0
 written since the last refresh are cluster candidates from memory; other processes' posts are
 found once Elasticsearch's own refresh (``refresh_interval``, 1 s) or this one made them searchable."""
 STORED_FIELDS = ["first_seen", "last_seen", "cluster_id"]
+STORED_RESPONSE = ["docs._id", "docs.found", "docs._source", "docs.error"]
+"""``filter_path`` of the realtime ``mget``: no index names, versions or sequence numbers."""
 PREFETCHED_BATCHES = 2
 """Most batches kept prepared ahead (one is used; more only when the loop stopped or retried)."""
 
@@ -365,11 +367,11 @@ class IndexSink:
             return {}
         try:
             response = self.client.mget(index=self.index, ids=list(ids), source_includes=STORED_FIELDS,
-                                        realtime=True)
+                                        realtime=True, filter_path=STORED_RESPONSE)
         except (ApiError, TransportError) as exc:
             raise self._unavailable("lookup of stored posts", exc) from exc
         stored = {}
-        for doc in response["docs"]:
+        for doc in response.body.get("docs", ()):
             if "error" in doc:
                 self.stats["index/transient"] += 1
                 raise Retryable(f"lookup of stored posts failed: {error_reason(doc['error'])}")

@@ -25,14 +25,16 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from tipwatch.contract import NearDuplicate
+
+_T = TypeVar("_T")
 
 SHINGLE_WORDS = 3
 BANDS = 20
@@ -245,6 +247,22 @@ def content_key(sketch: bytes) -> str:
     return f"{len(sketch) // 8:03d}-{hashlib.blake2b(sketch, digest_size=8).hexdigest()}"
 
 
+class _once(Generic[_T]):
+    """``functools.cached_property`` without the lock it takes in Python 3.11 (one lock for every
+    instance, taken by every thread on first access): computing twice in a race is harmless here."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(frozen=True, eq=False)
 class Fingerprint:
     """A post's shingle sketch (sorted uint64 hashes, at most SKETCH) and band keys."""
@@ -257,12 +275,12 @@ class Fingerprint:
         """True when the sketch holds every shingle of the post."""
         return len(self.sketch) < SKETCH
 
-    @cached_property
+    @_once
     def band_set(self) -> frozenset[str]:
         """The band keys as a set (for set operations with other posts' keys)."""
         return frozenset(self.bands)
 
-    @cached_property
+    @_once
     def members(self) -> frozenset[int]:
         """The sketch as a set (set intersections of a few hundred ints beat numpy's sort-based ones)."""
         return frozenset(self.sketch.tolist())
