@@ -106,9 +106,15 @@ class Prepared:
     """``post_document`` as JSON."""
     sketch: bytes
     """The fingerprint's sketch, little-endian uint64."""
-    bands: tuple[str, ...]
+    band_keys: str
+    """The band keys, space-separated (one string pickles in a fraction of the time of twenty)."""
     near: bytes
     """The cluster fields as JSON object members (``"cluster_bands":[…],…``, no braces)."""
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        """The LSH band keys."""
+        return tuple(self.band_keys.split(" "))
 
     def fingerprint(self) -> Fingerprint:
         """The near-duplicate fingerprint."""
@@ -158,7 +164,8 @@ def prepare_records(records: Sequence[Record]) -> list[Prepared]:
                                 "cluster_content": content_key(sketch)})[1:-1]
         fetched_at = record["fetched_at"]
         prepared.append(Prepared(post_id=record["id"], fetched_at=fetched_at, fetched_text=format_time(fetched_at),
-                                 document=document_json(record), sketch=sketch, bands=bands, near=members))
+                                 document=document_json(record), sketch=sketch, band_keys=" ".join(bands),
+                                 near=members))
     return prepared
 
 
@@ -212,6 +219,10 @@ def merge_records(posts: Sequence[Prepared | EnrichedPost]) -> Merged:
     """Fold several records of the same post (in arrival order): the latest crawl's content wins."""
     if not posts:
         raise ValueError("merge_records needs at least one record")
+    if len(posts) == 1 and isinstance(posts[0], Prepared):  # the usual case
+        only = posts[0]
+        return Merged(post=only, first_seen=only.fetched_at, last_seen=only.fetched_at, first_text=only.fetched_text,
+                      last_text=only.fetched_text)
     records = [post if isinstance(post, Prepared) else prepare_posts([post])[0] for post in posts]
     latest = records[0]
     for record in records[1:]:
