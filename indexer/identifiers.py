@@ -221,8 +221,12 @@ def recompute_identifiers(client: Elasticsearch, settings: Settings, *, page_siz
     index = f"{alias}-v{_template_version('identifiers')}-r{now.strftime('%Y%m%dt%H%M%S%f')}"
     client.indices.create(index=index)
     actions = ({"_index": index, **doc} for doc in _identifier_documents(client, settings, format_time(now), page_size))
-    count, _errors = helpers.bulk(client, actions, chunk_size=1000, raise_on_error=True)
-    client.indices.refresh(index=index)
+    try:
+        count, _errors = helpers.bulk(client, actions, chunk_size=1000, raise_on_error=True)
+        client.indices.refresh(index=index)
+    except BaseException:  # a failed round leaves no half-filled index behind (re-raised)
+        client.indices.delete(index=index, ignore_unavailable=True)
+        raise
     try:
         current = list(client.indices.get_alias(name=alias))
     except NotFoundError:

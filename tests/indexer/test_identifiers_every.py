@@ -37,7 +37,8 @@ def test_recompute_every_keeps_the_copy_fresh_and_stops_on_sigterm(es: Elasticse
     assert es.count(index=stack_settings.index("identifiers"))["count"] == counts[-1]
 
 
-def test_a_failed_round_is_logged_and_retried(stack_settings: Settings) -> None:
+def test_a_failed_round_is_logged_and_retried(es: Elasticsearch, stack_settings: Settings) -> None:
+    es.indices.delete(index="no-such-prefix-identifiers-*", allow_no_indices=True, expand_wildcards="all")
     env = {**os.environ, "TIPWATCH_ELASTICSEARCH__INDEX_PREFIX": "no-such-prefix-",
            "TIPWATCH_ELASTICSEARCH__HOSTS": ",".join(stack_settings.elasticsearch.hosts)}
     child = subprocess.Popen([sys.executable, "-m", "tipwatch.cli", "identifiers", "--recompute", "--every", "1"],
@@ -49,3 +50,5 @@ def test_a_failed_round_is_logged_and_retried(stack_settings: Settings) -> None:
         output, _ = child.communicate(timeout=30)
     assert child.returncode == 0, output
     assert output.count("identifier recompute failed") >= 2, output
+    left = es.indices.get(index="no-such-prefix-identifiers-*", allow_no_indices=True, expand_wildcards="all")
+    assert not left, f"failed rounds left their new indices behind: {sorted(left)}"
