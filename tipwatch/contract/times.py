@@ -15,6 +15,14 @@ def parse_time(value: str | datetime) -> datetime:
 
     Naive times are rejected: a post time without a zone is ambiguous across the region.
     """
+    if isinstance(value, str):  # the usual case first: already UTC, which fromisoformat reads as is
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is UTC:
+                return moment
     if isinstance(value, datetime):
         moment = value
     elif not isinstance(value, str):
