@@ -12,7 +12,9 @@ from indexer.documents import (
     Stored,
     contact_key,
     create_action,
+    document_json,
     merge_records,
+    parse_message,
     post_document,
     post_fingerprint,
     prepare_values,
@@ -38,6 +40,21 @@ def test_document_adds_contact_keys_and_keeps_the_record() -> None:
     assert doc["schema"] == "tipwatch.post/1" and doc["fetched_at"] == "2026-11-01T08:00:00Z"
     assert "first_seen" not in doc and "cluster_id" not in doc
     assert contact_key("btc", "bc1qxy") == "btc:bc1qxy"
+
+
+def test_the_document_is_what_the_model_writes_whichever_way_it_was_validated() -> None:
+    record = enriched(5, fetched_at="2026-11-01T15:00:00.5+07:00",
+                      contacts=[contact("phone", "+85512345678", "012 345 678")])
+    post = parse_enriched(record)
+    from_plain = document_json(parse_message(wire(record)))
+    assert from_plain == document_json(post)
+    expected = {**orjson.loads(post.to_json()), "contacts": [
+        {**c.model_dump(), "key": contact_key(c.kind, c.value)} for c in post.contacts],
+        "contact_keys": ["phone:+85512345678"]}
+    del expected["near_duplicate"]
+    assert orjson.loads(from_plain) == expected
+    assert next(iter(orjson.loads(from_plain))) == "schema"
+    assert orjson.loads(from_plain)["fetched_at"] == "2026-11-01T08:00:00.5Z", "RFC 3339 UTC, as the wire form"
 
 
 def test_new_post_is_a_create_with_the_full_document_and_first_seen() -> None:
