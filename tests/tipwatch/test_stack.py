@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from tipwatch.config import Settings
 from tipwatch.errors import StackError
 from tipwatch.stack import LocalStack
+from tipwatch.stack import kafka as kafka_module
 from tipwatch.stack.java import find_java
 from tipwatch.stack.process import port_open
 
@@ -85,3 +88,12 @@ def test_status_command_prints_json(local_stack: LocalStack) -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout.strip().splitlines()[-1])}
     assert rows["kafka"]["running"] and rows["elasticsearch"]["running"]
     assert rows["kafka"]["port"] == 9092
+
+
+def test_a_cluster_id_never_starts_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    dashed = uuid.UUID(bytes=b"\xf8" + bytes(15))  # URL-safe base64 "-A…": read as an option by kafka-storage
+    drawn = iter([dashed, uuid.UUID(int=7)])
+    monkeypatch.setattr(kafka_module.uuid, "uuid4", lambda: next(drawn))
+    cluster_id = kafka_module.new_cluster_id()
+    assert not cluster_id.startswith("-") and len(cluster_id) == 22
+    assert base64.urlsafe_b64decode(cluster_id + "==") == uuid.UUID(int=7).bytes

@@ -17,6 +17,15 @@ from tipwatch.stack.server import ServerStatus
 STACK_FILES = Path(__file__).resolve().parents[2] / "stack" / "kafka"
 
 
+def new_cluster_id() -> str:
+    """A random Kafka cluster id (a UUID in URL-safe base64), never starting with ``-``: Kafka's own
+    ``random-uuid`` avoids those too, as command-line tools would read one as an option (1 in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 class KafkaServer:
     """One combined broker + controller on 127.0.0.1, state under ``<state_dir>/kafka``."""
 
@@ -63,9 +72,8 @@ class KafkaServer:
                     f"stack.kafka_port / stack.kafka_controller_port in config/settings.yaml"
                 )
         if not (self.data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
             result = subprocess.run(
-                [*self._java(), "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                [*self._java(), "kafka.tools.StorageTool", "format", f"--cluster-id={new_cluster_id()}",
                  "-c", str(self.config), "--ignore-formatted"],
                 capture_output=True, text=True, check=False,
             )
