@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import orjson
 from pydantic import ValidationError
 
 from tipwatch.contract import ContractError, EnrichedPost, format_time, parse_enriched, parse_time
 from tipwatch.contract.plain import plain_validator
-from tipwatch.fingerprint import BANDS, METHOD, Fingerprint, content_key, fingerprint, fingerprints
+from tipwatch.fingerprint import Fingerprint, content_key, fingerprint, fingerprints, is_current
 
 RETRY_ON_CONFLICT = 3
 """Version conflicts (two writers on one post during a consumer rebalance) retried by Elasticsearch."""
@@ -53,13 +52,13 @@ Record = dict[str, Any]
 
 _PLAIN = plain_validator(EnrichedPost, required=("schema_",))
 """``EnrichedPost``'s rules, giving dicts (``tipwatch.contract.plain``); the ``schema`` key is required."""
-TIME_FIELDS = tuple(name for name, info in EnrichedPost.model_fields.items() if "datetime" in str(info.annotation))
-"""Record fields holding a time: written as RFC 3339 UTC (``format_time``) in documents."""
 
 
 def plain_record(post: EnrichedPost) -> Record:
-    """A validated post as plain data (the form ``parse_message`` gives)."""
-    return {**post.model_dump(), **{name: getattr(post, name) for name in TIME_FIELDS}}
+    """A validated post as plain data (the form ``parse_message`` gives): ``model_dump`` writes the
+    times as text, the record keeps them as ``datetime``."""
+    return {name: moment if isinstance(moment := getattr(post, name), datetime) else value
+            for name, value in post.model_dump().items()}
 
 
 def post_document(post: EnrichedPost | Record) -> dict[str, Any]:
@@ -74,10 +73,7 @@ def document_json(post: EnrichedPost | Record) -> bytes:
     document: dict[str, Any] = {"schema": record["schema_"]}
     for name, value in record.items():
         if name not in _NOT_IN_DOCUMENT and name != "schema_":
-            document[name] = value
-    for name in TIME_FIELDS:
-        if isinstance(document.get(name), datetime):
-            document[name] = format_time(document[name])
+            document[name] = format_time(value) if isinstance(value, datetime) else value
     contacts = [{**contact, "key": contact_key(contact["kind"], contact["value"])} for contact in record["contacts"]]
     document["contacts"] = contacts
     document["contact_keys"] = sorted({contact["key"] for contact in contacts})
@@ -118,7 +114,7 @@ class Prepared:
 
     def fingerprint(self) -> Fingerprint:
         """The near-duplicate fingerprint."""
-        return Fingerprint(sketch=np.frombuffer(self.sketch, dtype="<u8").astype(np.uint64), bands=self.bands)
+        return Fingerprint.from_bytes(self.sketch, self.band_keys.split(" "))
 
     def document_dict(self) -> dict[str, Any]:
         """The document with the cluster fields, as a dict (for partial updates)."""
@@ -133,7 +129,7 @@ def fingerprint_input(record: Record) -> tuple[str, str, list[dict[str, str]]]:
 def _carried(record: Record) -> tuple[bytes, tuple[str, ...]] | None:
     """The sketch (bytes) and band keys the record carries, when enrichment computed them by this ``METHOD``."""
     near = record.get("near_duplicate")
-    if near is None or near["method"] != METHOD or len(near["bands"]) != BANDS:
+    if near is None or not is_current(near["method"], near["bands"]):
         return None
     return base64.b64decode(near["sketch"]), tuple(near["bands"])
 
@@ -144,7 +140,7 @@ def post_fingerprint(post: EnrichedPost | Record) -> Fingerprint:
     carried = _carried(record)
     if carried is None:
         return fingerprint(*fingerprint_input(record))
-    return Fingerprint(sketch=np.frombuffer(carried[0], dtype="<u8").astype(np.uint64), bands=carried[1])
+    return Fingerprint.from_bytes(*carried)
 
 
 def prepare_records(records: Sequence[Record]) -> list[Prepared]:

@@ -300,15 +300,24 @@ class Fingerprint:
     @classmethod
     def carried(cls, near: NearDuplicate | None) -> Fingerprint | None:
         """The fingerprint an enriched record carries, when it was computed by this ``METHOD``."""
-        if near is None or near.method != METHOD or len(near.bands) != BANDS:
+        if near is None or not is_current(near.method, near.bands):
             return None
         return cls.decode(near.sketch, near.bands)
 
     @classmethod
     def decode(cls, encoded: str, bands: Iterable[str]) -> Fingerprint:
         """A fingerprint from a stored sketch and band keys."""
-        sketch = np.frombuffer(base64.b64decode(encoded), dtype="<u8").astype(np.uint64)
-        return cls(sketch=sketch, bands=tuple(bands))
+        return cls.from_bytes(base64.b64decode(encoded), bands)
+
+    @classmethod
+    def from_bytes(cls, sketch: bytes, bands: Iterable[str]) -> Fingerprint:
+        """A fingerprint from its sketch as little-endian uint64 bytes and its band keys."""
+        return cls(sketch=np.frombuffer(sketch, dtype="<u8").astype(np.uint64), bands=tuple(bands))
+
+
+def is_current(method: str, bands: Sequence[str]) -> bool:
+    """True when a carried fingerprint was made by this ``METHOD`` (else the indexer recomputes it)."""
+    return method == METHOD and len(bands) == BANDS
 
 
 def similarity(left: Fingerprint, right: Fingerprint) -> float:

@@ -98,3 +98,14 @@ def test_a_model_it_cannot_honour_is_refused() -> None:
 
     with pytest.raises(TypeError, match="cannot convert"):
         plain_validator(Checked)
+
+
+def test_a_model_with_its_own_post_init_is_refused() -> None:
+    class Counted(BaseModel):
+        value: int
+
+        def model_post_init(self, context: object) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="cannot convert"):
+        plain_validator(Counted)

@@ -15,23 +15,20 @@ def parse_time(value: str | datetime) -> datetime:
 
     Naive times are rejected: a post time without a zone is ambiguous across the region.
     """
-    if isinstance(value, str):  # the usual case first: already UTC, which fromisoformat reads as is
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is UTC:
-                return moment
     if isinstance(value, datetime):
         moment = value
     elif not isinstance(value, str):
         raise ValueError(f"time {value!r} is not an RFC 3339 string")
     else:
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        moment = datetime.fromisoformat(text)
+        try:
+            moment = datetime.fromisoformat(value)  # reads "…Z" itself (Python 3.11)
+        except ValueError:  # surrounding spaces, a lower-case "z"
+            text = value.strip()
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"time {value!r} has no time zone (RFC 3339 needs Z or an offset)")
     return moment.astimezone(UTC)
