@@ -18,11 +18,11 @@ that go through a pipeline, each stage on a different part at the same time:
 The consumer loop polls the next batch while this one is written and hands it to ``prefetch``, which
 starts its preparation and lookups at once: they run while this batch's last bulk requests do.
 
-``RecentPosts`` bookkeeping: parts are numbered as they are assigned; the bulk thread writes them in
-order (``_written_upto``); a refresh (before the first batch, then at most every ``REFRESH_EVERY_S``)
-makes every part written before it started searchable (``_visible_upto``). A part's lookup notes the
-``_visible_upto`` of its start, and before it is assigned, the posts of parts up to that number are
-forgotten: its search, and every later one, finds them in the index.
+``RecentPosts`` bookkeeping: parts are numbered as they are assigned; ``visibility.py`` tracks which
+of them a refresh (before the first batch, then at most every ``REFRESH_EVERY_S``, in the
+background) made searchable. A part's lookup notes ``visible_upto`` when it starts, and before it is
+assigned, the posts of parts up to that number are forgotten: its search, and every later one,
+finds them in the index.
 
 Documents Elasticsearch rejects as malformed are returned as ``Rejected`` with the server's reason;
 anything transient (429, 5xx, connection) raises ``Retryable`` after the rest was written. The loop
@@ -49,6 +49,7 @@ from indexer.bulk import BulkOutcome, BulkWriter, error_reason
 from indexer.clusters import Clusterer, Indexed, RecentPosts
 from indexer.documents import Merged, Prepared, Stored, create_action, merge_records, prepare_values, update_action
 from indexer.preparers import Preparers
+from indexer.visibility import Visibility
 from tipwatch.config.settings import Settings
 from tipwatch.errors import SearchUnavailable
 from tipwatch.fingerprint import Fingerprint
@@ -116,32 +117,30 @@ class IndexSink:
                                            threads=BULK_THREADS)
         self.clusterer = clusterer or Clusterer(client, self.index)
         self.part_size = max(1, part_size)
-        self.refresh_every_s = refresh_every_s
         self.preparers = Preparers(prepare_workers)
         self._lookups = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="index-lookup")
         self.stats: Counter[str] = Counter()
         """Namespaced counters: ``index/written``, ``index/unchanged``, ``index/rejected/contract`` …"""
         self.seconds: Counter[str] = Counter()
-        """Seconds per phase. In the thread that runs ``process`` (``MAIN_PHASES``): ``refresh``, ``wait_lookup``
-        (for the lookup thread), ``clusters`` (assignment), ``actions``, ``wait_bulk`` (for the last
-        bulk requests of a batch). Beside it: ``prepare`` (validation and fingerprints, waited for by
-        the lookup thread), ``lookup`` (mget), ``candidates`` (in ``clusterer.seconds``), ``bulk``."""
+        """Seconds per phase. In the thread that runs ``process`` (``MAIN_PHASES``): ``wait_lookup`` (for
+        the lookup thread), ``clusters`` (assignment), ``actions``, ``wait_bulk`` (for the last bulk
+        requests of a batch), and ``refresh`` (the first, in ``visibility.seconds``). Beside it:
+        ``prepare`` (validation and fingerprints, waited for by the lookup thread), ``lookup`` (mget),
+        ``candidates`` (in ``clusterer.seconds``), ``bulk``, ``background_refresh`` (the later
+        refreshes, in ``visibility.seconds``)."""
         self._outcomes: dict[_Key, str | None] = {}
         self._recent = RecentPosts()
-        self._refreshed_at: float | None = None
+        self.visibility = Visibility(client, self.index, refresh_every_s)
         self._lock = threading.Lock()
         self._prefetched: dict[tuple[_Key, ...], list[Future[_Part]]] = {}
         """Batches whose preparation and lookups ``prefetch`` started: a future per part."""
         self._seq = 0
         """Parts assigned so far; each part's posts are in ``RecentPosts`` under its number."""
-        self._written_upto = 0
-        """Every part up to this number was written (its bulk request answered)."""
-        self._visible_upto = 0
-        """Every part up to this number is searchable: the last refresh started after it was written."""
 
     def close(self) -> None:
         """Stop the lookup threads and the preparation workers (if any)."""
         self._lookups.shutdown(wait=True, cancel_futures=True)
+        self.visibility.close()
         self.preparers.close()
 
     def prefetch(self, batch: Sequence[Message]) -> None:
@@ -210,7 +209,10 @@ class IndexSink:
         """Write the messages in parts. Per part, worker processes validate and fingerprint, lookup
         threads read the stored posts and search candidates, this thread assigns clusters (in order)
         and a bulk thread writes: all of them work on different parts at the same time."""
-        self._refresh_if_due()
+        try:
+            self.visibility.refresh_if_due()
+        except (ApiError, TransportError) as exc:
+            raise self._unavailable("refresh of the posts index", exc) from exc
         looking = self._started(todo)
         parts: list[_Part] = []
         with ThreadPoolExecutor(1, thread_name_prefix="index-bulk") as bulk:
@@ -239,7 +241,7 @@ class IndexSink:
 
     def _look_up(self, chunk: Sequence[Message], future: Future[list[Prepared | str]] | Any) -> _Part:
         """(Lookup thread) a chunk's prepared records, stored posts and indexed cluster candidates."""
-        visible_upto = self._visible_upto
+        visible_upto = self.visibility.visible_upto
         started = time.perf_counter()
         try:
             prepared = future.result()
@@ -341,24 +343,7 @@ class IndexSink:
         finally:
             self.seconds["bulk"] += time.perf_counter() - started
             if seq:
-                self._written_upto = max(self._written_upto, seq)
-
-    def _refresh_if_due(self) -> None:
-        """Refresh the posts index before the first batch and then every ``refresh_every_s``; the
-        posts written before are then searchable, so ``RecentPosts`` can forget them once the parts
-        being assigned were looked up after this refresh."""
-        now = time.monotonic()
-        if self._refreshed_at is not None and now - self._refreshed_at < self.refresh_every_s:
-            return
-        written_upto = self._written_upto
-        started = time.perf_counter()
-        try:
-            self.client.indices.refresh(index=self.index)
-        except (ApiError, TransportError) as exc:
-            raise self._unavailable("refresh of the posts index", exc) from exc
-        self._visible_upto = written_upto
-        self._refreshed_at = now
-        self.seconds["refresh"] += time.perf_counter() - started
+                self.visibility.wrote(seq)
 
     def _stored(self, ids: Sequence[str]) -> dict[str, Stored]:
         """What the index holds for these posts: a realtime ``mget``, which sees every writer's

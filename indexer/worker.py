@@ -98,5 +98,6 @@ def run_indexer(settings: Settings, *, client: Elasticsearch | None = None, max_
     assert sink is not None
     counters = dict(Counter(sink.stats))
     log.info("indexer: %d messages in %.1f s, %s", stats.messages, seconds, counters)
-    phases = {name: round(value, 2) for name, value in (sink.seconds + sink.clusterer.seconds).items()}
+    seconds_by_phase = sink.seconds + sink.clusterer.seconds + sink.visibility.seconds
+    phases = {name: round(value, 2) for name, value in seconds_by_phase.items()}
     return IndexReport(loop=stats, counters=counters, seconds=seconds, phases=phases)
