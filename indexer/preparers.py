@@ -5,7 +5,8 @@ than the consumer, the cluster assignment and the bulk requests, instead of queu
 the interpreter lock. Workers are started with ``forkserver`` (never ``fork``: the consumer and the
 Elasticsearch client run threads), ignore Ctrl-C (the consumer finishes its batch first) and are kept
 for the sink's lifetime. They start in the background (the forkserver and the workers' imports take
-most of a second) while the consumer joins its group; until they answer, records are prepared inline.
+0.3-0.6 s, more when the main module is slow to import: the workers import it again) while the
+consumer joins its group; until they answer, records are prepared inline.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -60,11 +62,14 @@ class Preparers:
     def _start(self) -> None:
         """(Background thread) start the workers and wait until one answered; inline if they cannot."""
         pool: ProcessPoolExecutor | None = None
+        started = time.monotonic()
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["indexer.documents"])
             pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker)
             pool.submit(prepare_values, []).result()
+            log.info("indexer: %d preparation worker process(es) ready after %.2f s", self.workers,
+                     time.monotonic() - started)
         except (BrokenProcessPool, OSError) as exc:
             log.warning("indexer: the preparation worker processes did not start (%s); preparing records in "
                         "the consumer process (is the main module import-safe?)", type(exc).__name__)

@@ -74,7 +74,9 @@ def run_indexer(settings: Settings, *, client: Elasticsearch | None = None, max_
     """Run the indexer until stopped, ``max_messages`` done, or idle for ``idle_timeout_s``.
 
     With ``prepare_workers`` > 0 the calling program's main module must be import-safe (the usual
-    ``if __name__ == "__main__":`` guard): the worker processes import it, as ``multiprocessing`` does.
+    ``if __name__ == "__main__":`` guard): the worker processes import it, as ``multiprocessing`` does,
+    and answer only once that import is done (keep its top-level imports light, as ``tipwatch`` does;
+    until then the consumer prepares records inline).
     """
     own_client = client is None
     client = client or make_client(settings, serializer=OrjsonSerializer())
