@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import Elasticsearch
-from elasticsearch._sync.client.indices import IndicesClient
 
 from indexer.sink import IndexSink
 from indexer.visibility import Visibility
@@ -19,19 +18,24 @@ from tipwatch.es import client_options
 from tipwatch.stream import Message, Retryable
 
 
-class _GatedIndices(IndicesClient):
-    """Refreshes wait for ``gate`` and, while ``fail`` is set, fail like a lost connection."""
+class _GatedIndices:
+    """A client's ``indices`` whose refreshes wait for ``gate`` and, while ``fail`` is set, fail like
+    a lost connection; everything else goes to the real ``indices``."""
 
-    gate: threading.Event
-    fail: threading.Event
-    started: threading.Event
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.gate, self.fail, self.started = threading.Event(), threading.Event(), threading.Event()
+        self.gate.set()
 
     def refresh(self, *args: Any, **kwargs: Any) -> Any:
         self.started.set()
         assert self.gate.wait(30)
         if self.fail.is_set():
             raise TransportConnectionError("injected: connection refused")
-        return super().refresh(*args, **kwargs)
+        return self.real.refresh(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
 
 
 class GatedClient(Elasticsearch):
@@ -39,10 +43,7 @@ class GatedClient(Elasticsearch):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        indices = _GatedIndices(self)
-        indices.gate, indices.fail, indices.started = threading.Event(), threading.Event(), threading.Event()
-        indices.gate.set()
-        self.indices = indices
+        self.indices = _GatedIndices(self.indices)  # type: ignore[assignment]
 
 
 def _count(es: Elasticsearch, settings: Settings) -> int:
@@ -98,7 +99,7 @@ def test_a_failed_background_refresh_is_raised_by_the_next_call(es: Elasticsearc
         visibility.wrote(2)
         visibility.refresh_if_due()  # fails in the background
         indices.gate.set()
-        visibility._thread.submit(lambda: None).result()  # the failed refresh has ended
+        visibility.wait()  # the failed refresh has ended
         with pytest.raises(TransportConnectionError):
             visibility.refresh_if_due()
         assert visibility.visible_upto == 0
@@ -122,7 +123,7 @@ def test_the_sink_retries_the_batch_after_a_failed_background_refresh(
         assert sink.process(batches[0]) == []  # the first refresh, waited for
         indices.fail.set()
         assert sink.process(batches[1]) == []  # the second refresh starts, and fails, in the background
-        sink.visibility._thread.submit(lambda: None).result()
+        sink.visibility.wait()
         with pytest.raises(Retryable, match="refresh of the posts index failed, Elasticsearch unreachable"):
             sink.process(batches[2])
         indices.fail.clear()
