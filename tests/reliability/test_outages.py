@@ -48,6 +48,14 @@ LEASE_S = 60.0
 """The alert worker's default lease (``TIPWATCH_ALERTS__LEASE_S``)."""
 
 
+def elasticsearch_state(stack: LocalStack, lines: int = 25) -> str:
+    """Whether the private Elasticsearch runs, and the end of its console log (for a timeout's message)."""
+    server = stack.elasticsearch
+    log = server.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:] if server.log.exists() else []
+    return f"launcher pid {server.pid()}, port open {port_open(stack.settings.stack.elasticsearch_port)}; " \
+           f"end of {server.log}:\n" + "\n".join(log)
+
+
 def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
         private_stack: LocalStack, rel_settings: Settings, pipeline: Pipeline, observer: Observer,
         receiver: WebhookReceiver) -> None:
@@ -70,7 +78,8 @@ def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
             time.sleep(2.0)
         enriched_during = observer.lag("enrich")
     private_stack.elasticsearch.start()
-    wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again", interval_s=1.0)
+    wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again", interval_s=1.0,
+             describe=lambda: elasticsearch_state(private_stack))
 
     wait_for(lambda: stream_drained(observer, receiver.received, corpus), 420, "the pipeline to drain",
              interval_s=2.0, describe=lambda: stream_state(observer, receiver.received, pipeline))
@@ -133,7 +142,8 @@ def test_an_alert_notified_as_elasticsearch_goes_down_is_not_notified_again(
         wait_for(lambda: not port_open(rel_settings.stack.elasticsearch_port), 30, "Elasticsearch to be gone")
         time.sleep(max(0.0, LEASE_S + 5.0 - (time.monotonic() - crashed_at)))
         private_stack.elasticsearch.start()
-        wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again")
+        wait_for(private_stack.elasticsearch.ready, 180, "Elasticsearch to be ready again",
+                 describe=lambda: elasticsearch_state(private_stack))
         wait_for(lambda: stream_drained(observer, receiver.received, corpus), 300, "the pipeline to drain",
                  interval_s=2.0, describe=lambda: stream_state(observer, receiver.received, pipeline))
         time.sleep(3.0)
