@@ -9,7 +9,6 @@ people use.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -34,7 +33,6 @@ from tipwatch.config import Settings
 from tipwatch.es import make_client
 from tipwatch.setup import create_topics, install_templates
 from tipwatch.stack import LocalStack
-from tipwatch.stack.elasticsearch import ROOT_HOME
 
 
 @pytest.fixture(scope="session")
@@ -58,11 +56,8 @@ def private_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSta
         if not keep:
             stack.down()
             if not chosen:
-                shutil.rmtree(stack.elasticsearch.home, ignore_errors=True)
+                stack.elasticsearch.remove_home()  # as root, it lived outside the tmp folder
                 shutil.rmtree(state, ignore_errors=True)
-                if stack.elasticsearch.home.parent.parent == ROOT_HOME:  # root: ES lived outside the tmp folder
-                    with contextlib.suppress(OSError):
-                        stack.elasticsearch.home.parent.rmdir()
 
 
 @pytest.fixture

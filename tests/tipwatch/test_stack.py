@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
+import os
 import subprocess
 import sys
 import uuid
@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import base_settings
 from tipwatch.config import Settings
 from tipwatch.errors import StackError
 from tipwatch.stack import LocalStack
 from tipwatch.stack import kafka as kafka_module
+from tipwatch.stack.elasticsearch import ROOT_HOME
 from tipwatch.stack.java import find_java
 from tipwatch.stack.process import port_open
 
@@ -39,7 +41,7 @@ def private_stack(local_stack: LocalStack, tmp_path: Path):
     stack = LocalStack(private_settings(local_stack.settings, tmp_path / "state"))
     yield stack
     stack.down()
-    shutil.rmtree(stack.elasticsearch.home, ignore_errors=True)
+    stack.elasticsearch.remove_home()
 
 
 def test_up_is_idempotent_and_down_stops_both(private_stack: LocalStack) -> None:
@@ -72,6 +74,18 @@ def test_port_taken_by_another_program_is_one_sentence(local_stack: LocalStack, 
     stack.kafka.install()
     with pytest.raises(StackError, match="port 9200 is already taken by another program"):
         stack.kafka.start()
+
+
+def test_remove_home_takes_a_relocated_home_and_its_folder(tmp_path: Path) -> None:
+    server = LocalStack(private_settings(base_settings(), tmp_path / "state")).elasticsearch
+    (server.home / "data").mkdir(parents=True)
+    (server.home / "data" / "file").write_text("x")
+    relocated = server.home.parent.parent == ROOT_HOME  # as root: tmp_path is not open to the service user
+    assert relocated == (os.geteuid() == 0)
+    server.remove_home()
+    assert not server.home.exists()
+    if relocated:
+        assert not server.home.parent.exists()
 
 
 def test_java_lookup_explains_what_to_do() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -186,6 +187,14 @@ class ElasticsearchServer:
             name=self.name, version=self.stack.elasticsearch_version, port=self.stack.elasticsearch_port,
             pid=pid, data_dir=self.data, log_file=self.log, rss=rss, running=pid is not None,
         )
+
+    def remove_home(self) -> None:
+        """Delete the server's folder (distribution, config, data, logs), for a stack made for a test;
+        a home relocated under ``ROOT_HOME`` takes its folder there with it."""
+        shutil.rmtree(self.home, ignore_errors=True)
+        if self.home.parent.parent == ROOT_HOME:
+            with contextlib.suppress(OSError):
+                self.home.parent.rmdir()
 
     def stop(self) -> bool:
         """Stop Elasticsearch (SIGTERM to the launcher, SIGKILL after a grace period)."""
