@@ -2,7 +2,7 @@
 here, stopped at the end), fresh topics and indices per test, a config folder with the suite's alert
 rule, the demo's JSON webhook receiver, and worker processes that are stopped after each test.
 
-The private stack runs on other ports (39092/39093/39200, or the next free set 10 higher) with its own
+The private stack runs on other ports (29092/29093/29200, or the next free set 10 higher) with its own
 state folder, so stopping and restarting its servers never disturbs the shared stack other tests and
 people use.
 """

@@ -1,6 +1,6 @@
 """The reliability suite's harness: a private stack, real worker processes, and what they produced.
 
-    private_settings(base, state_dir, offset)   the suite's own Kafka + Elasticsearch (ports 39092/39093/39200)
+    private_settings(base, state_dir, offset)   the suite's own Kafka + Elasticsearch (ports 29092/29093/29200)
     seed_from_shared(stack)                reuse the already downloaded jars and distribution (no mvn run)
     worker_env(settings, config_dir)       environment that points a worker process at those settings
     Pipeline(env, log_dir)                 worker processes (``python -m tipwatch.cli ...``) under
@@ -43,8 +43,11 @@ from tipwatch.stream.connection import kafka_options
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_STATE = ROOT / ".tipwatch"
-KAFKA_PORT, CONTROLLER_PORT, ES_PORT = 39092, 39093, 39200
-"""The private stack's ports (the shared stack uses 9092/9093/9200, tests/tipwatch/test_stack 19xxx)."""
+KAFKA_PORT, CONTROLLER_PORT, ES_PORT = 29092, 29093, 29200
+"""The private stack's ports (the shared stack uses 9092/9093/9200, tests/tipwatch/test_stack 19xxx).
+Below Linux's ephemeral range (32768-60999): in it (they were 39xxx), an outgoing connection of any
+client could hold one of them as its local port, and a server then failed to bind ("Address already
+in use") although nothing listened there, which is all ``port_open`` can see."""
 WORKERS: dict[str, list[str]] = {
     "enrich": ["enrich"],
     "index": ["index"],
@@ -73,7 +76,7 @@ T = TypeVar("T")
 
 
 def private_settings(base: Settings, state_dir: Path, offset: int = 0) -> Settings:
-    """``base`` pointed at the suite's own servers (ports 39092/39093/39200 + ``offset``, ES heap 512m)."""
+    """``base`` pointed at the suite's own servers (ports 29092/29093/29200 + ``offset``, ES heap 512m)."""
     stack = base.stack.model_copy(update={
         "kafka_port": KAFKA_PORT + offset, "kafka_controller_port": CONTROLLER_PORT + offset,
         "elasticsearch_port": ES_PORT + offset, "elasticsearch_heap_min": "512m", "elasticsearch_heap_max": "512m",
