@@ -1,4 +1,5 @@
-"""Fault injection around a real Elasticsearch client (no mocked HTTP): some bulk calls fail.
+"""Fault injection around a real Elasticsearch client (no mocked HTTP): some bulk calls fail
+(``FlakyClient``), refreshes are held back or fail (``GatedClient``).
 
 ``helpers.streaming_bulk`` clones the client with ``type(client)(_transport=...)``, so the failure
 plan lives on a class made fresh for each test by ``flaky_client``.
@@ -7,6 +8,7 @@ plan lives on a class made fresh for each test by ``flaky_client``.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any, ClassVar
 
 from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig, ObjectApiResponse
@@ -57,3 +59,31 @@ def flaky_client(settings: Settings, plan: list[str]) -> FlakyClient:
     """A FlakyClient of its own class (fresh plan and record of the ids each bulk call carried)."""
     cls = type("FlakyClientForTest", (FlakyClient,), {"plan": list(plan), "sent": []})
     return cls(**client_options(settings))
+
+
+class GatedIndices:
+    """A client's ``indices`` whose refreshes wait for ``gate`` and, while ``fail`` is set, fail like
+    a lost connection; everything else goes to the real ``indices``."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.gate, self.fail, self.started = threading.Event(), threading.Event(), threading.Event()
+        self.gate.set()
+
+    def refresh(self, *args: Any, **kwargs: Any) -> Any:
+        self.started.set()
+        assert self.gate.wait(30)
+        if self.fail.is_set():
+            raise TransportConnectionError("injected: connection refused")
+        return self.real.refresh(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+class GatedClient(Elasticsearch):
+    """A real client whose refreshes can be held back or made to fail (``indices``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indices = GatedIndices(self.indices)  # type: ignore[assignment]

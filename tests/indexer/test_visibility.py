@@ -3,47 +3,17 @@ is waited for, later ones run in the background, and a failed one fails the next
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 import pytest
 from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import Elasticsearch
 
 from indexer.sink import IndexSink
 from indexer.visibility import Visibility
+from tests.indexer.faults import GatedClient, GatedIndices
 from tests.indexer.fixtures import enriched, wire
 from tipwatch.config import Settings
 from tipwatch.es import client_options
 from tipwatch.stream import Message, Retryable
-
-
-class _GatedIndices:
-    """A client's ``indices`` whose refreshes wait for ``gate`` and, while ``fail`` is set, fail like
-    a lost connection; everything else goes to the real ``indices``."""
-
-    def __init__(self, real: Any) -> None:
-        self.real = real
-        self.gate, self.fail, self.started = threading.Event(), threading.Event(), threading.Event()
-        self.gate.set()
-
-    def refresh(self, *args: Any, **kwargs: Any) -> Any:
-        self.started.set()
-        assert self.gate.wait(30)
-        if self.fail.is_set():
-            raise TransportConnectionError("injected: connection refused")
-        return self.real.refresh(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real, name)
-
-
-class GatedClient(Elasticsearch):
-    """A real client whose refreshes can be held back or made to fail (``indices``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.indices = _GatedIndices(self.indices)  # type: ignore[assignment]
 
 
 def _count(es: Elasticsearch, settings: Settings) -> int:
@@ -59,7 +29,7 @@ def test_the_first_refresh_is_waited_for_and_later_ones_run_in_the_background(
         es: Elasticsearch, stack_settings: Settings) -> None:
     client = GatedClient(**client_options(stack_settings))
     indices = client.indices
-    assert isinstance(indices, _GatedIndices)
+    assert isinstance(indices, GatedIndices)
     visibility = Visibility(client, stack_settings.index("posts"), every_s=0.0)
     try:
         _index_one(es, stack_settings, 1)  # written before the first refresh
@@ -90,7 +60,7 @@ def test_the_first_refresh_is_waited_for_and_later_ones_run_in_the_background(
 def test_a_failed_background_refresh_is_raised_by_the_next_call(es: Elasticsearch, stack_settings: Settings) -> None:
     client = GatedClient(**client_options(stack_settings))
     indices = client.indices
-    assert isinstance(indices, _GatedIndices)
+    assert isinstance(indices, GatedIndices)
     visibility = Visibility(client, stack_settings.index("posts"), every_s=0.0)
     try:
         visibility.refresh_if_due()
@@ -115,7 +85,7 @@ def test_the_sink_retries_the_batch_after_a_failed_background_refresh(
         es: Elasticsearch, stack_settings: Settings) -> None:
     client = GatedClient(**client_options(stack_settings))
     indices = client.indices
-    assert isinstance(indices, _GatedIndices)
+    assert isinstance(indices, GatedIndices)
     sink = IndexSink(client, stack_settings, refresh_every_s=0.0)
     records = [enriched(n) for n in range(3)]
     batches = [[Message("posts.enriched", 0, n, wire(record))] for n, record in enumerate(records)]

@@ -89,12 +89,21 @@ def private_settings(base: Settings, state_dir: Path, offset: int = 0) -> Settin
     })
 
 
-def free_offset(tries: int = 10) -> int:
+OFFSETS = range(0, 100, 10)
+"""The port offsets ``free_offset`` tries, in order."""
+
+
+def private_ports(offset: int) -> tuple[int, ...]:
+    """The four ports of the private stack at ``offset``: Kafka, its controller, Elasticsearch HTTP and
+    transport (HTTP + 100, as ``tipwatch.stack`` configures it)."""
+    return KAFKA_PORT + offset, CONTROLLER_PORT + offset, ES_PORT + offset, ES_PORT + 100 + offset
+
+
+def free_offset() -> int:
     """The first port offset (0, 10, 20 …) whose four ports are free: another checkout running this
     suite at the same time keeps its own servers."""
-    for offset in range(0, tries * 10, 10):
-        ports = (KAFKA_PORT + offset, CONTROLLER_PORT + offset, ES_PORT + offset, ES_PORT + 100 + offset)
-        if not any(port_open(port) for port in ports):
+    for offset in OFFSETS:
+        if not any(port_open(port) for port in private_ports(offset)):
             return offset
     raise RuntimeError(f"no free ports for the reliability stack from {KAFKA_PORT} on")
 

@@ -37,7 +37,7 @@ from tests.reliability.harness import (
 from tipwatch.config import Settings
 from tipwatch.contract import RawPost
 from tipwatch.stack import LocalStack
-from tipwatch.stack.process import port_open, read_pid
+from tipwatch.stack.process import port_open, read_pid, tail
 from tipwatch.stream import DeliveryFailed, Producer
 
 pytestmark = [pytest.mark.slow, pytest.mark.stack]
@@ -48,12 +48,11 @@ LEASE_S = 60.0
 """The alert worker's default lease (``TIPWATCH_ALERTS__LEASE_S``)."""
 
 
-def elasticsearch_state(stack: LocalStack, lines: int = 25) -> str:
+def elasticsearch_state(stack: LocalStack) -> str:
     """Whether the private Elasticsearch runs, and the end of its console log (for a timeout's message)."""
     server = stack.elasticsearch
-    log = server.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:] if server.log.exists() else []
-    return f"launcher pid {server.pid()}, port open {port_open(stack.settings.stack.elasticsearch_port)}; " \
-           f"end of {server.log}:\n" + "\n".join(log)
+    return (f"launcher pid {server.pid()}, port open {port_open(stack.settings.stack.elasticsearch_port)}; "
+            f"end of {server.log}:\n{tail(server.log, 25)}")
 
 
 def test_elasticsearch_down_for_60_s_pauses_the_indexer_and_loses_nothing(
