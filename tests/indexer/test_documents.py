@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
+from pydantic import TypeAdapter
 
+from indexer import documents
 from indexer.documents import (
     Stored,
     contact_key,
@@ -21,7 +23,7 @@ from indexer.documents import (
     update_action,
 )
 from tests.indexer.fixtures import contact, enriched, wire
-from tipwatch.contract import parse_enriched
+from tipwatch.contract import ContractError, parse_enriched
 from tipwatch.fingerprint import fingerprint
 
 
@@ -89,6 +91,28 @@ def test_prepare_values_validates_like_parse_enriched() -> None:
     assert out[3].startswith("contract: <message>: not JSON") and out[4].startswith("contract: <message>: expected")
     assert out[5].startswith("contract: risk.score:")
     assert out[6].startswith("contract: fetched_at:") and "not an RFC 3339 string" in out[6]
+
+
+class _RefusesEverything:
+    """A fast validator that rejects every value (as it would a record it cannot read)."""
+
+    def validate_json(self, data: bytes) -> object:
+        return TypeAdapter(int).validate_json(b'"not a number"')
+
+
+def test_what_the_fast_validator_refuses_is_judged_by_parse_enriched(monkeypatch: pytest.MonkeyPatch) -> None:
+    good, bad = enriched(4), {**enriched(5), "risk": {"score": 2, "level": "low"}}
+    expected = parse_message(wire(good))
+    with pytest.raises(ContractError) as refused:
+        parse_enriched(wire(bad))
+    monkeypatch.setattr(documents, "_PLAIN", _RefusesEverything())
+    assert parse_message(wire(good)) == expected, "a record parse_enriched accepts is kept, as plain data"
+    with pytest.raises(ContractError) as fallback:
+        parse_message(wire(bad))
+    assert fallback.value.reason == refused.value.reason
+    out = prepare_values([wire(good), wire(bad)])
+    assert not isinstance(out[0], str) and out[0].document == document_json(expected)
+    assert out[1] == f"contract: {refused.value.reason}"
 
 
 def test_a_carried_fingerprint_is_used_and_one_of_another_method_recomputed() -> None:

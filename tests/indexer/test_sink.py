@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import pytest
 from elasticsearch import Elasticsearch
 
@@ -186,10 +189,15 @@ def test_a_transient_failure_drops_what_was_looked_up_ahead(es: Elasticsearch, s
     assert len(stored(es, stack_settings)) == 12
 
 
-def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Settings) -> None:
+def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Settings,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="indexer.preparers")
     sink = IndexSink(es, stack_settings, prepare_workers=1)
     try:
         assert sink.preparers.ready(timeout=120) and sink.preparers.running
+        ready = [r.getMessage() for r in caplog.records if "ready after" in r.getMessage()]
+        assert len(ready) == 1 and re.fullmatch(r"indexer: 1 preparation worker process\(es\) ready after "
+                                                r"\d+\.\d\d s", ready[0]), ready
         batch = [*messages([enriched(i) for i in range(20)]), Message("posts.enriched", 0, 99, b"{not json")]
         rejected = sink.process(batch)
         assert sink.preparers._pool is not None
@@ -198,6 +206,8 @@ def test_preparation_in_worker_processes(es: Elasticsearch, stack_settings: Sett
             process.join()
         assert sink.process(messages([enriched(i) for i in range(20, 30)], start=100)) == []
         assert sink.preparers._pool is None, "falls back to preparing in the consumer process"
+        assert any(r.levelno == logging.WARNING and "preparation worker process died" in r.getMessage()
+                   for r in caplog.records)
     finally:
         sink.close()
     assert [r.message.offset for r in rejected] == [99] and rejected[0].reason.startswith("contract: <message>")
