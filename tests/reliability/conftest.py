@@ -22,13 +22,13 @@ from tests.conftest import ROOT, _cleanup, base_settings, unique_settings
 from tests.reliability.harness import (
     RULE,
     RULE_NAME,
-    Observer,
     Pipeline,
     free_offset,
     private_settings,
     seed_from_shared,
     worker_env,
 )
+from tests.reliability.observer import Observer
 from tipwatch.config import Settings
 from tipwatch.es import make_client
 from tipwatch.setup import create_topics, install_templates

@@ -19,7 +19,8 @@ from elasticsearch import NotFoundError
 
 from crawlers.scheduling.scheduler import Scheduler
 from tests.crawlers.helpers import read_messages, warc_payload
-from tests.reliability.harness import Observer, Pipeline, wait_for
+from tests.reliability.harness import Pipeline, wait_for
+from tests.reliability.observer import Observer
 from tipwatch.config import Settings, load_sources
 from tipwatch.contract import RawPost, parse_raw
 from tipwatch.es import make_client

@@ -16,7 +16,8 @@ from elasticsearch import Elasticsearch
 
 from crawlers.scheduling.scheduler import Scheduler
 from demo.corpus import load_corpus
-from tests.reliability.harness import Observer, Pipeline, wait_for
+from tests.reliability.harness import Pipeline, wait_for
+from tests.reliability.observer import Observer
 from tipwatch.config import Settings, load_sources
 from tipwatch.es import make_client
 from tipwatch.stack.process import children

@@ -12,7 +12,8 @@ import pytest
 
 from demo.receiver import WebhookReceiver
 from tests.reliability.corpus import build_corpus, chunks, produce
-from tests.reliability.harness import STREAM, Observer, Pipeline, exactly_once, stream_drained, stream_state, wait_for
+from tests.reliability.harness import STREAM, Pipeline, wait_for
+from tests.reliability.observer import Observer, exactly_once, stream_drained, stream_state
 from tipwatch.config import Settings
 from tipwatch.stream import Producer
 

@@ -24,16 +24,8 @@ import pytest
 import demo
 from demo.receiver import WebhookReceiver
 from tests.reliability.corpus import build_corpus, produce
-from tests.reliability.harness import (
-    STREAM,
-    Observer,
-    Pipeline,
-    exactly_once,
-    stream_drained,
-    stream_state,
-    wait_for,
-    worker_env,
-)
+from tests.reliability.harness import STREAM, Pipeline, wait_for, worker_env
+from tests.reliability.observer import Observer, exactly_once, stream_drained, stream_state
 from tipwatch.config import Settings
 from tipwatch.contract import RawPost
 from tipwatch.stack import LocalStack

@@ -22,7 +22,8 @@ import pytest
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from tests.factories import make_raw
-from tests.reliability.harness import Observer, Pipeline, deadletter_cli, deadletter_list, wait_for
+from tests.reliability.harness import Pipeline, wait_for
+from tests.reliability.observer import Observer, deadletter_cli, deadletter_list
 from tipwatch.config import Settings
 from tipwatch.contract import RawPost
 from tipwatch.es import make_client
