@@ -1,0 +1,36 @@
+"""``bench/index.py`` runs end to end on the shared stack and prints the figures it promises (small
+sizes: the figures themselves are not judged here, only that the benchmark measures what it says)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+from tipwatch.stack import LocalStack
+
+
+def _bench(*args: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "index.py"), *args], capture_output=True, text=True,
+                          timeout=600, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    return json.loads(lines[0])
+
+
+def test_index_bench_prints_one_json_line_with_both_rates(local_stack: LocalStack) -> None:
+    figures = _bench("--posts", "300", "--rounds", "2", "--search-runs", "0")
+    assert figures["indexed"] == 300 and figures["posts"] == 300
+    assert figures["batches"] >= 1 and figures["commits"] == figures["batches"]
+    assert float(figures["indexer_docs_per_s"]) > 0 and float(figures["bulk_docs_per_s"]) > 0
+    assert len(figures["ratios"]) == 2 and figures["ratio"] in figures["ratios"] and figures["ratio"] > 0
+    assert figures["search_runs"] == 0 and "search_p50_ms" not in figures
+
+
+def test_index_bench_search_latency(local_stack: LocalStack) -> None:
+    figures = _bench("--posts", "200", "--rounds", "1", "--search-runs", "2")
+    assert figures["search_runs"] == 2 * 10, "two timed runs of each of the ten analyst queries"
+    assert 0 < float(figures["search_p50_ms"]) <= float(figures["search_p95_ms"])
+    assert len(figures["search_p50_ms_by_query"]) == 10
