@@ -30,6 +30,21 @@ COMMAND_MODULES = (
 """Modules whose ``register`` adds commands, in the order they appear in ``--help``."""
 
 
+class KafkaStepTiming(logging.Filter):
+    """Drops kafka-python's "Task … ran for 0.1xx s … blocking the event loop" warnings.
+
+    kafka-python times each step of its network thread by the wall clock. In a process whose other
+    threads hold the interpreter lock (the indexer's cluster assignment and bulk responses, on a
+    machine whose cores Elasticsearch shares), a step that waits for the lock is reported as
+    blocking the loop. It is not actionable, and real trouble shows as request timeouts, which
+    are logged. With ``--verbose`` the warnings are kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Task ") and " ran for " in message and "blocking the event loop" in message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, built from every registered package."""
     parser = argparse.ArgumentParser(
@@ -58,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for noisy in ("kafka", "elastic_transport", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    selector = logging.getLogger("kafka.net.selector")
+    selector.filters[:] = [f for f in selector.filters if not isinstance(f, KafkaStepTiming)]
+    if not args.verbose:
+        selector.addFilter(KafkaStepTiming())
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
