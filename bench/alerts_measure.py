@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from elasticsearch import Elasticsearch  # noqa: E402
-from kafka import KafkaAdminClient  # noqa: E402
+from scratch import cleanup, with_prefix  # noqa: E402  (bench/, the script's directory)
 
 from indexer.alerts.alerters import build_alerters  # noqa: E402
 from indexer.alerts.fields import fields_from_template  # noqa: E402
@@ -48,7 +48,6 @@ from tipwatch.contract import format_time, post_id, utc_now  # noqa: E402
 from tipwatch.es import make_client  # noqa: E402
 from tipwatch.setup import create_topics, install_templates  # noqa: E402
 from tipwatch.stream import LoopStats, Message, Producer, Rejected  # noqa: E402
-from tipwatch.stream.connection import kafka_options  # noqa: E402
 
 WORDS = ("casino", "driver", "hotel", "factory", "visa", "passport", "salary", "urgent", "online",
          "customer", "service", "Sihanoukville", "Bangkok", "Yangon", "Vientiane", "Manila", "typing", "job",
@@ -57,13 +56,6 @@ WORDS = ("casino", "driver", "hotel", "factory", "visa", "passport", "salary", "
 """Signal words: each post carries three of them."""
 VOCABULARY = 20_000
 """Other words of a post are drawn from this many synthetic words."""
-
-
-def fresh(base: Settings, tag: str) -> Settings:
-    """Settings with their own topic and index prefixes."""
-    return base.model_copy(update={
-        "kafka": base.kafka.model_copy(update={"topic_prefix": f"bench{tag}."}),
-        "elasticsearch": base.elasticsearch.model_copy(update={"index_prefix": f"bench{tag}-"})})
 
 
 def enriched(n: int, rng: random.Random, source: str = "bench") -> dict[str, Any]:
@@ -158,7 +150,7 @@ def indexer_rate(settings: Settings, count: int) -> float:
 def alert_rate(settings: Settings, tag: str, records: Sequence[dict[str, Any]], rules: list[Rule],
                client: Elasticsearch) -> tuple[float, int]:
     """Posts/s through the alert worker with ``rules`` (own topics, the posts index already filled)."""
-    own = settings.model_copy(update={"kafka": settings.kafka.model_copy(update={"topic_prefix": f"bench{tag}."})})
+    own = settings.model_copy(update={"kafka": with_prefix(settings, tag).kafka})
     create_topics(own)
     produce(own, "posts.enriched", records)
     worker = AlertWorker(own, rules, AlertSettings(), client=client, alerters=build_alerters({}))
@@ -259,24 +251,6 @@ def latency(settings: Settings, count: int, interval_s: float, workdir: Path) ->
             "latency_posts": len(values), "latency_lost": count - len(values)}
 
 
-def cleanup(settings_list: Sequence[Settings]) -> None:
-    """Delete the bench's indices, templates and topics."""
-    for settings in settings_list:
-        client = make_client(settings)
-        client.options(ignore_status=404).indices.delete(index=f"{settings.elasticsearch.index_prefix}*",
-                                                         expand_wildcards="all")
-        client.options(ignore_status=404).indices.delete_index_template(name=f"{settings.elasticsearch.index_prefix}*")
-        client.close()
-    admin = KafkaAdminClient(**kafka_options(settings_list[0], "bench-cleanup"))
-    try:
-        prefixes = tuple(s.kafka.topic_prefix.split(".")[0] for s in settings_list)
-        topics = [t for t in admin.list_topics() if t.startswith(prefixes)]
-        if topics:
-            admin.delete_topics(topics)
-    finally:
-        admin.close()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/alerts.py", description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
@@ -286,18 +260,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base = load_settings(ROOT / "config" / "settings.yaml", environ={})
     tag = uuid.uuid4().hex[:8]
-    settings = fresh(base, tag)
+    settings = with_prefix(base, tag)
     used = [settings]
     rng = random.Random(7)
     result: dict[str, Any] = {"bench": "alerts", "posts": args.posts}
+    client = make_client(settings)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            latency_settings = fresh(base, f"{tag}l")
+            latency_settings = with_prefix(base, f"{tag}l")
             used.append(latency_settings)
             result.update(latency(latency_settings, args.latency_posts, args.interval, workdir))
             create_topics(settings)
-            client = make_client(settings)
             install_templates(client, settings)
             records = [enriched(n, rng) for n in range(args.posts)]
             produce(settings, "posts.enriched", records)
@@ -312,10 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result[f"alert_posts_per_s_{count}_rules"] = round(rate, 1)
                 result[f"alert_ratio_{count}_rules"] = round(rate / base_rate, 3)
                 result[f"alerts_created_{count}_rules"] = alerts
-                used.append(settings.model_copy(update={"kafka": settings.kafka.model_copy(
-                    update={"topic_prefix": f"bench{tag}r{count}."})}))
-            client.close()
+                used.append(with_prefix(base, f"{tag}r{count}"))
     finally:
-        cleanup(used)
+        cleanup(client, used)
+        client.close()
     print(json.dumps(result))
     return 0

@@ -28,6 +28,8 @@ from elasticsearch.serializer import OrjsonSerializer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch import cleanup, with_prefix  # noqa: E402  (bench/, the script's directory)
+
 from indexer.documents import create_action, merge_records, post_document, post_fingerprint, prepare_values  # noqa: E402
 from indexer.search import PostSearch, SearchRequest  # noqa: E402
 from indexer.sink import MAIN_PHASES  # noqa: E402
@@ -129,14 +131,6 @@ def make_records(count: int, seed: int = 11, *, fingerprints: bool = True) -> li
     return records
 
 
-def with_prefix(settings: Settings, tag: str) -> Settings:
-    """Settings with topic and index prefixes of their own."""
-    return settings.model_copy(update={
-        "kafka": settings.kafka.model_copy(update={"topic_prefix": f"bench{tag}."}),
-        "elasticsearch": settings.elasticsearch.model_copy(update={"index_prefix": f"bench{tag}-"}),
-    })
-
-
 def bulk_documents(records: list[dict[str, Any]], index: str, *, without_sketch: bool = False) -> list[dict[str, Any]]:
     """The documents the indexer writes (its own ``create`` sources, cluster fields included, each post
     its own cluster), built in memory (not timed). ``without_sketch``: the documents the earlier
@@ -182,24 +176,6 @@ def search_latency(client: Elasticsearch, settings: Settings, runs: int) -> dict
         per_query[label] = round(statistics.median(mine), 1)
     return {"search_p50_ms": round(percentile(timings, 0.5), 1), "search_p95_ms": round(percentile(timings, 0.95), 1),
             "search_runs": len(timings), "search_p50_ms_by_query": per_query}
-
-
-def cleanup(client: Elasticsearch, settings: Settings) -> None:
-    """Delete the bench's indices, templates and topics."""
-    from kafka import KafkaAdminClient
-
-    from tipwatch.stream.connection import kafka_options
-
-    prefix = settings.elasticsearch.index_prefix
-    client.indices.delete(index=f"{prefix}*", expand_wildcards="all", ignore_unavailable=True)
-    client.indices.delete_index_template(name=f"{prefix}*")
-    admin = KafkaAdminClient(**kafka_options(settings, "bench-cleanup"))
-    try:
-        topics = [t for t in admin.list_topics() if t.startswith(settings.kafka.topic_prefix)]
-        if topics:
-            admin.delete_topics(topics)
-    finally:
-        admin.close()
 
 
 def one_round(client: Elasticsearch, base: Settings, records: list[dict[str, Any]], args: argparse.Namespace,
@@ -277,12 +253,12 @@ def main() -> int:
         for number in range(max(1, args.rounds)):
             figures, settings, bare = one_round(client, base, records, args, number)
             rounds.append(figures)
-            cleanup(client, bare)
+            cleanup(client, [bare])
             last = number == max(1, args.rounds) - 1
             if last:
                 latency = search_latency(client, settings, args.search_runs)
             if not (last and args.keep):
-                cleanup(client, settings)
+                cleanup(client, [settings])
     finally:
         client.close()
     median = sorted(rounds, key=lambda figures: figures["ratio"])[len(rounds) // 2]
