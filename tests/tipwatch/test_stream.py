@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,6 +83,33 @@ def test_round_trip_commits_after_the_sink(stack_settings: Settings) -> None:
     again = CollectSink()
     consume(stack_settings, again, idle_timeout_s=3.0)
     assert again.messages == [], "committed messages must not be re-delivered to the same group"
+
+
+def test_the_group_is_joined_once_every_partition_is_known(stack_settings: Settings) -> None:
+    create_topics(stack_settings)
+    loop = ConsumerLoop(stack_settings, group="join", topics=[stack_settings.topic("posts.raw")], stage="test",
+                        sink=CollectSink())
+    try:
+        assert loop.await_metadata() == []
+        deadline = time.monotonic() + 30
+        while not loop.consumer.assignment() and time.monotonic() < deadline:
+            loop.consumer.poll(timeout_ms=200)  # the first poll joins the group
+        assert {tp.partition for tp in loop.consumer.assignment()} == set(range(stack_settings.kafka.partitions))
+    finally:
+        loop.close()
+
+
+def test_a_topic_without_partitions_is_named_after_the_wait(stack_settings: Settings,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    missing = stack_settings.topic("not-set-up")
+    loop = ConsumerLoop(stack_settings, group="join", topics=[missing], stage="test", sink=CollectSink())
+    try:
+        started = time.monotonic()
+        assert loop.await_metadata(timeout_s=1.0) == [missing]
+        assert time.monotonic() - started < 10
+    finally:
+        loop.close()
+    assert f"test: no partitions known for {missing} after 1 s" in caplog.text and "'tipwatch setup'" in caplog.text
 
 
 def test_retryable_sink_retries_the_same_batch(stack_settings: Settings) -> None:

@@ -68,6 +68,10 @@ class LoopStats:
     """Seconds from ``run`` until the first batch arrived (joining the group, the first fetch)."""
 
 
+METADATA_WAIT_S = 10.0
+"""Longest wait for the topics' partitions before the first poll joins the group (``await_metadata``)."""
+
+
 class ConsumerLoop:
     """Consumer group ``group`` over ``topics``, feeding ``sink``; stage name for dead letters."""
 
@@ -96,10 +100,33 @@ class ConsumerLoop:
             "max_partition_fetch_bytes": 16 * 1024 * 1024,
             **consumer_options,
         }
+        self.topics = list(topics)
         try:
             self.consumer = KafkaConsumer(*topics, **options)
         except KafkaError as exc:
             raise unreachable(settings, exc) from exc
+
+    def await_metadata(self, timeout_s: float = METADATA_WAIT_S) -> list[str]:
+        """Wait until the consumer knows the partitions of its topics (at most ``timeout_s``); the
+        topics still unknown then, logged with what to do.
+
+        kafka-python joins the group on the first poll. A member that joins before its topics'
+        metadata arrived is assigned no partitions ("No partition metadata for topic …"), and one
+        indexer was seen to stay so, idle, for six minutes (reliability suite). The metadata is
+        fetched by the client's own network thread, so this only waits.
+        """
+        cluster = getattr(self.consumer, "_cluster", None)  # kafka-python's metadata cache (3.x)
+        if cluster is None or not hasattr(cluster, "partitions_for_topic"):
+            return []
+        deadline = time.monotonic() + timeout_s
+        while True:
+            unknown = [topic for topic in self.topics if not cluster.partitions_for_topic(topic)]
+            if not unknown or time.monotonic() >= deadline or self._stop.wait(0.05):
+                break
+        if unknown:
+            log.warning("%s: no partitions known for %s after %.0f s; joining the group anyway (does the topic "
+                        "exist? 'tipwatch setup' creates it)", self.stage, ", ".join(unknown), timeout_s)
+        return unknown
 
     def stop(self) -> None:
         """Ask the loop to finish the batch in hand, commit and return."""
@@ -115,6 +142,7 @@ class ConsumerLoop:
         """Loop until stopped, ``max_messages`` processed, or nothing arrived for ``idle_timeout_s``."""
         started = idle_since = time.monotonic()
         try:
+            self.await_metadata()
             while not self._stop.is_set():
                 batch, self._ahead = (self._ahead, None) if self._ahead is not None else (self._poll(), None)
                 if not batch:
