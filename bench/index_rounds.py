@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from elasticsearch.serializer import OrjsonSerializer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scratch import cleanup, with_prefix  # noqa: E402  (bench/, the script's directory)
+from cores import PlacementError, separate  # noqa: E402  (bench/, the script's directory)
+from scratch import cleanup, with_prefix  # noqa: E402
 
 from indexer.documents import create_action, merge_records, post_document, post_fingerprint, prepare_values  # noqa: E402
 from indexer.search import PostSearch, SearchRequest  # noqa: E402
@@ -243,22 +245,22 @@ def main() -> int:
                         help="records without near_duplicate: the indexer computes every fingerprint itself")
     parser.add_argument("--baseline-without-sketch", action="store_true",
                         help="bare bulk of the documents without cluster_sketch/cluster_content (earlier bench)")
+    parser.add_argument("--es-cores", type=int, default=0,
+                        help="pin the local Elasticsearch to this many CPUs and the benchmark (both sides) and "
+                             "Kafka to the others, as with Elasticsearch on machines of its own (0: share them)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     base = load_settings(ROOT / "config" / "settings.yaml", environ={})
     client = make_client(base, request_timeout=120, serializer=OrjsonSerializer())  # both sides use orjson
     records = make_records(args.posts, fingerprints=not args.records_without_fingerprint)
     rounds: list[dict[str, Any]] = []
+    placement: dict[str, Any] = {}
     try:
-        for number in range(max(1, args.rounds)):
-            figures, settings, bare = one_round(client, base, records, args, number)
-            rounds.append(figures)
-            cleanup(client, [bare])
-            last = number == max(1, args.rounds) - 1
-            if last:
-                latency = search_latency(client, settings, args.search_runs)
-            if not (last and args.keep):
-                cleanup(client, [settings])
+        with separate(base, args.es_cores) if args.es_cores else nullcontext(placement) as placement:
+            latency = measure(client, base, records, args, rounds)
+    except PlacementError as exc:
+        print(f"bench/index.py: {exc}", file=sys.stderr)
+        return 2
     finally:
         client.close()
     median = sorted(rounds, key=lambda figures: figures["ratio"])[len(rounds) // 2]
@@ -267,8 +269,24 @@ def main() -> int:
         "ratios": [figures["ratio"] for figures in rounds],
         "workers": args.workers, "batch": args.batch,
         "records_carry_fingerprint": not args.records_without_fingerprint,
-        "baseline_without_sketch": args.baseline_without_sketch, **latency,
+        "baseline_without_sketch": args.baseline_without_sketch,
+        "es_cores": args.es_cores, "cpus": placement or "shared", **latency,
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
+
+def measure(client: Elasticsearch, base: Settings, records: list[dict[str, Any]], args: argparse.Namespace,
+            rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds (appended to ``rounds``), then the search figures on the last round's index."""
+    latency: dict[str, Any] = {}
+    for number in range(max(1, args.rounds)):
+        figures, settings, bare = one_round(client, base, records, args, number)
+        rounds.append(figures)
+        cleanup(client, [bare])
+        last = number == max(1, args.rounds) - 1
+        if last:
+            latency = search_latency(client, settings, args.search_runs)
+        if not (last and args.keep):
+            cleanup(client, [settings])
+    return latency
