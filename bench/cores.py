@@ -11,7 +11,7 @@ a like-for-like comparison.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,12 +34,19 @@ def _family(pid: int) -> list[int]:
     return found
 
 
+def _threads(pid: int) -> list[int]:
+    """The thread ids of a process (none once it ended)."""
+    try:
+        return [int(task.name) for task in Path(f"/proc/{pid}/task").iterdir()]
+    except FileNotFoundError:
+        return []
+
+
 def pin(pids: list[int], cpus: set[int]) -> dict[int, set[int]]:
     """Set the CPU affinity of every thread of these processes; each thread's affinity before."""
     before = {}
     for pid in pids:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            tid = int(task.name)
+        for tid in _threads(pid):
             try:
                 before[tid] = os.sched_getaffinity(tid)
                 os.sched_setaffinity(tid, cpus)
@@ -48,13 +55,24 @@ def pin(pids: list[int], cpus: set[int]) -> dict[int, set[int]]:
     return before
 
 
-def restore(before: dict[int, set[int]]) -> None:
-    """Give the threads ``pin`` pinned their affinity back (threads started since keep what they have)."""
+def restore(before: dict[int, set[int]], pids: Sequence[int] = ()) -> None:
+    """Give the threads ``pin`` pinned their affinity back. Threads of ``pids`` started since (they
+    inherited the pinned CPUs) get their process's affinity from before (its main thread's)."""
     for tid, cpus in before.items():
         try:
             os.sched_setaffinity(tid, cpus)
         except ProcessLookupError:  # ended meanwhile
             continue
+    for pid in pids:
+        if pid not in before:
+            continue
+        for tid in _threads(pid):
+            if tid in before:
+                continue
+            try:
+                os.sched_setaffinity(tid, before[pid])
+            except ProcessLookupError:
+                continue
 
 
 def listening_pid(port: int) -> int | None:
@@ -107,14 +125,14 @@ def separate(settings: Settings, es_cores: int) -> Iterator[dict[str, Any]]:
                              f"{settings.stack.elasticsearch_port}: start it with 'tipwatch stack up'")
     es_side, client_side = set(cpus[:es_cores]), set(cpus[es_cores:])
     before: dict[int, set[int]] = {}
+    sides = (("elasticsearch", servers["elasticsearch"], es_side), ("kafka", servers.get("kafka", []), client_side),
+             ("benchmark", [os.getpid()], client_side))
     try:
         pinned = {}
-        for side, pids, side_cpus in (("elasticsearch", servers["elasticsearch"], es_side),
-                                      ("kafka", servers.get("kafka", []), client_side),
-                                      ("benchmark", [os.getpid()], client_side)):
+        for side, pids, side_cpus in sides:
             now = pin(pids, side_cpus)
             before.update(now)
             pinned[side] = len(now)
         yield {"elasticsearch": sorted(es_side), "benchmark": sorted(client_side), "threads_pinned": pinned}
     finally:
-        restore(before)
+        restore(before, [pid for _side, pids, _cpus in sides for pid in pids])

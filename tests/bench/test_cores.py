@@ -57,6 +57,31 @@ def test_pin_sets_every_thread_and_gives_the_cpus_back(cores: ModuleType) -> Non
         child.wait(timeout=10)
 
 
+
+def test_restore_gives_threads_started_while_pinned_their_process_cpus(cores: ModuleType) -> None:
+    everything = os.sched_getaffinity(0)
+    if len(everything) < 2:
+        pytest.fail(f"this test needs two CPUs; this process may use {sorted(everything)}")
+    code = "import sys, threading, time; print('up', flush=True); sys.stdin.readline(); " \
+           "threading.Thread(target=time.sleep, args=(30,)).start(); print('more', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdin is not None and child.stdout is not None and child.stdout.readline() == "up\n"
+        before = cores.pin([child.pid], {min(everything)})
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline() == "more\n"
+        tasks = [int(task) for task in os.listdir(f"/proc/{child.pid}/task")]
+        started = [task for task in tasks if task not in before]
+        assert len(started) == 1 and os.sched_getaffinity(started[0]) == {min(everything)}, "inherited the pin"
+        cores.restore(before)
+        assert os.sched_getaffinity(started[0]) == {min(everything)}, "without the pids, new threads are left"
+        cores.restore(before, [child.pid])
+        assert all(os.sched_getaffinity(task) == everything for task in tasks)
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+
 def test_separate_refuses_a_split_without_cpus_for_both(cores: ModuleType) -> None:
     from tests.conftest import base_settings
 

@@ -58,7 +58,8 @@ def test_index_bench_with_elasticsearch_on_a_core_of_its_own(local_stack: LocalS
     pinned = figures["cpus"]["threads_pinned"]
     assert pinned["elasticsearch"] >= 10 and pinned["benchmark"] >= 1, pinned
     after = _affinities(es)
-    assert {tid: after[tid] for tid in before if tid in after} == {tid: before[tid] for tid in before if tid in after}
+    # every thread, also those Elasticsearch started during the run (they inherited the pinned CPU)
+    assert after == {tid: before.get(tid, before[es]) for tid in after}
 
 
 def test_index_bench_refuses_a_split_without_a_core_for_each_side(local_stack: LocalStack) -> None:
