@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 import pytest
@@ -34,16 +35,36 @@ def test_listening_pid_finds_the_process_that_listens(cores: ModuleType) -> None
         assert cores.listening_pid(port) == os.getpid()
 
 
-def test_pin_sets_every_thread_and_gives_the_cpus_back(cores: ModuleType) -> None:
-    everything = os.sched_getaffinity(0)
-    if len(everything) < 2:
-        pytest.fail(f"this test needs two CPUs; this process may use {sorted(everything)}")
-    code = "import threading, time; [threading.Thread(target=time.sleep, args=(30,)).start() for _ in range(3)]; " \
-           "print('up', flush=True); time.sleep(30)"
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+@pytest.fixture
+def everything() -> set[int]:
+    """The CPUs this process may use: at least two."""
+    cpus = os.sched_getaffinity(0)
+    if len(cpus) < 2:
+        pytest.fail(f"this test needs two CPUs; this process may use {sorted(cpus)}")
+    return cpus
+
+
+@contextmanager
+def _child(code: str) -> Iterator[subprocess.Popen[str]]:
+    """A Python child running ``code`` (after it printed 'up'), killed at the end."""
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline() == "up\n"
-        tasks = [int(task) for task in os.listdir(f"/proc/{child.pid}/task")]
+        yield child
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+
+
+def _tasks(pid: int) -> list[int]:
+    return [int(task) for task in os.listdir(f"/proc/{pid}/task")]
+
+
+def test_pin_sets_every_thread_and_gives_the_cpus_back(cores: ModuleType, everything: set[int]) -> None:
+    code = "import threading, time; [threading.Thread(target=time.sleep, args=(30,)).start() for _ in range(3)]; " \
+           "print('up', flush=True); time.sleep(30)"
+    with _child(code) as child:
+        tasks = _tasks(child.pid)
         assert len(tasks) == 4
         last = {max(everything)}
         os.sched_setaffinity(tasks[1], last)  # one thread had an affinity of its own
@@ -52,35 +73,26 @@ def test_pin_sets_every_thread_and_gives_the_cpus_back(cores: ModuleType) -> Non
         assert all(os.sched_getaffinity(task) == {min(everything)} for task in tasks)
         cores.restore(before)
         assert {task: os.sched_getaffinity(task) for task in tasks} == before
-    finally:
-        child.kill()
-        child.wait(timeout=10)
 
 
-
-def test_restore_gives_threads_started_while_pinned_their_process_cpus(cores: ModuleType) -> None:
-    everything = os.sched_getaffinity(0)
-    if len(everything) < 2:
-        pytest.fail(f"this test needs two CPUs; this process may use {sorted(everything)}")
+def test_restore_gives_threads_started_while_pinned_their_process_cpus(cores: ModuleType,
+                                                                      everything: set[int]) -> None:
     code = "import sys, threading, time; print('up', flush=True); sys.stdin.readline(); " \
            "threading.Thread(target=time.sleep, args=(30,)).start(); print('more', flush=True); time.sleep(30)"
-    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdin is not None and child.stdout is not None and child.stdout.readline() == "up\n"
+    with _child(code) as child:
+        assert child.stdin is not None and child.stdout is not None
         before = cores.pin([child.pid], {min(everything)})
         child.stdin.write("go\n")
         child.stdin.flush()
         assert child.stdout.readline() == "more\n"
-        tasks = [int(task) for task in os.listdir(f"/proc/{child.pid}/task")]
+        tasks = _tasks(child.pid)
         started = [task for task in tasks if task not in before]
         assert len(started) == 1 and os.sched_getaffinity(started[0]) == {min(everything)}, "inherited the pin"
         cores.restore(before)
         assert os.sched_getaffinity(started[0]) == {min(everything)}, "without the pids, new threads are left"
         cores.restore(before, [child.pid])
         assert all(os.sched_getaffinity(task) == everything for task in tasks)
-    finally:
-        child.kill()
-        child.wait(timeout=10)
+
 
 def test_separate_refuses_a_split_without_cpus_for_both(cores: ModuleType) -> None:
     from tests.conftest import base_settings
