@@ -214,6 +214,7 @@ def one_round(client: Elasticsearch, base: Settings, records: list[dict[str, Any
     else:
         bulk_s = bulk()
         report = index()
+    work = {"indexer": server_work(client, settings.index("posts")), "bulk": server_work(client, bare.index("posts"))}
     client.indices.refresh(index=settings.index("posts"))
     figures = {
         "round": number, "indexer_first": bool(number % 2), "produce_s": round(produce_s, 1),
@@ -227,8 +228,25 @@ def one_round(client: Elasticsearch, base: Settings, records: list[dict[str, Any
             value for name, value in report.phases.items() if name in MAIN_PHASES), 1),
         "indexer_first_batch_s": round(report.loop.first_batch_s or 0.0, 2),
         "batches": report.loop.batches, "commits": report.loop.commits, "retries": report.loop.retries,
+        "server_work": work,
     }
     return figures, settings, bare
+
+
+def server_work(client: Elasticsearch, index: str) -> dict[str, Any]:
+    """What Elasticsearch did for one side's posts index (``indices.stats``, primaries): documents
+    indexed and the seconds it took, searches (the indexer's cluster candidate searches) with their
+    query and fetch seconds, realtime gets (the stored-post ``mget``), refreshes, segments. Read
+    before the bench's own refresh of the indexer's index."""
+    stats = client.indices.stats(index=index, metric="indexing,search,get,refresh,segments")["_all"]["primaries"]
+    search, get, refresh = stats["search"], stats["get"], stats["refresh"]
+    return {
+        "indexed": stats["indexing"]["index_total"], "index_s": stats["indexing"]["index_time_in_millis"] / 1000,
+        "searches": search["query_total"], "query_s": search["query_time_in_millis"] / 1000,
+        "fetch_s": search["fetch_time_in_millis"] / 1000, "gets": get["total"], "get_s": get["time_in_millis"] / 1000,
+        "refreshes": refresh["total"], "refresh_s": refresh["total_time_in_millis"] / 1000,
+        "segments": stats["segments"]["count"],
+    }
 
 
 def main() -> int:

@@ -29,6 +29,11 @@ def test_index_bench_prints_one_json_line_with_both_rates(local_stack: LocalStac
     assert float(figures["indexer_docs_per_s"]) > 0 and float(figures["bulk_docs_per_s"]) > 0
     assert len(figures["ratios"]) == 2 and figures["ratio"] in figures["ratios"] and figures["ratio"] > 0
     assert figures["search_runs"] == 0 and "search_p50_ms" not in figures
+    work = figures["server_work"]
+    assert work["indexer"]["indexed"] == work["bulk"]["indexed"] == 300, "each side indexed every post once"
+    assert work["indexer"]["searches"] >= 1 and work["bulk"]["searches"] == 0, "only the indexer searches candidates"
+    assert work["indexer"]["gets"] == 300 and work["bulk"]["gets"] == 0, "one realtime get per post (stored posts)"
+    assert work["bulk"]["refreshes"] >= 1 and work["bulk"]["segments"] >= 1
 
 
 def test_index_bench_search_latency(local_stack: LocalStack) -> None:
