@@ -55,23 +55,17 @@ def pin(pids: list[int], cpus: set[int]) -> dict[int, set[int]]:
     return before
 
 
-def restore(before: dict[int, set[int]], pids: Sequence[int] = ()) -> None:
-    """Give the threads ``pin`` pinned their affinity back. Threads of ``pids`` started since (they
-    inherited the pinned CPUs) get their process's affinity from before (its main thread's)."""
-    for tid, cpus in before.items():
-        try:
-            os.sched_setaffinity(tid, cpus)
-        except ProcessLookupError:  # ended meanwhile
-            continue
+def restore(before: dict[int, set[int]], pids: Sequence[int]) -> None:
+    """Give every thread of these processes its affinity from ``before``: the threads ``pin`` pinned
+    their own, the threads started since (they inherited the pinned CPUs) their process's."""
     for pid in pids:
-        if pid not in before:
-            continue
         for tid in _threads(pid):
-            if tid in before:
+            cpus = before.get(tid, before.get(pid))
+            if cpus is None:  # not pinned: a process that started after ``pin``
                 continue
             try:
-                os.sched_setaffinity(tid, before[pid])
-            except ProcessLookupError:
+                os.sched_setaffinity(tid, cpus)
+            except ProcessLookupError:  # ended meanwhile
                 continue
 
 
