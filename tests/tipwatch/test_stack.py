@@ -17,9 +17,9 @@ from tipwatch.config import Settings
 from tipwatch.errors import StackError
 from tipwatch.stack import LocalStack
 from tipwatch.stack import kafka as kafka_module
-from tipwatch.stack.elasticsearch import ROOT_HOME
 from tipwatch.stack.java import find_java
 from tipwatch.stack.process import port_open
+from tipwatch.stack.relocated import ROOT_HOME
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +52,9 @@ def test_up_is_idempotent_and_down_stops_both(private_stack: LocalStack) -> None
     assert statuses["elasticsearch"].running and statuses["elasticsearch"].version.startswith("9.")
     assert statuses["kafka"].rss and statuses["elasticsearch"].rss, "memory is reported"
     kafka_pid = statuses["kafka"].pid
+    server = private_stack.elasticsearch
+    if server.home.parent.parent == ROOT_HOME:  # as root: the owner is recorded, so a later install can prune
+        assert (server.home.parent / "owner").read_text().strip() == str(server.wanted)
 
     second = private_stack.up()
     assert second.started == {"kafka": False, "elasticsearch": False}

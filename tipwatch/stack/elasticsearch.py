@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
 import json
 import os
 import pwd
@@ -18,13 +16,11 @@ from string import Template
 
 from tipwatch.config.settings import Settings
 from tipwatch.errors import StackError
-from tipwatch.stack import maven, process
+from tipwatch.stack import maven, process, relocated
 from tipwatch.stack.java import find_java
 from tipwatch.stack.server import ServerStatus
 
 STACK_FILES = Path(__file__).resolve().parents[2] / "stack" / "elasticsearch"
-ROOT_HOME = Path("/var/lib/tipwatch-stack")
-"""Where Elasticsearch lives when the project folder is not readable by the service user."""
 
 
 class ElasticsearchServer:
@@ -35,7 +31,9 @@ class ElasticsearchServer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.stack = settings.stack
-        self.home = self._home(settings.paths.state_dir.resolve() / "elasticsearch")
+        self.wanted = settings.paths.state_dir.resolve() / "elasticsearch"
+        """The home in the project's state folder; ``home`` is elsewhere when the service user cannot reach it."""
+        self.home = relocated.home_for(self.wanted)
         self.dist = self.home / "dist"
         self.es_home = self.dist / f"elasticsearch-{self.stack.elasticsearch_version}"
         self.conf = self.home / "config"
@@ -45,19 +43,12 @@ class ElasticsearchServer:
         self.pid_file = self.home / "launcher.pid"
         self.server_pid_file = self.logs / "server.pid"
 
-    @staticmethod
-    def _home(wanted: Path) -> Path:
-        """The project's state folder, unless running as root in a folder other users cannot enter."""
-        if os.geteuid() != 0:
-            return wanted
-        for parent in [*reversed(wanted.parents)]:
-            if parent.exists() and not (parent.stat().st_mode & 0o001):
-                digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
-                return ROOT_HOME / digest / "elasticsearch"
-        return wanted
-
     def install(self) -> None:
-        """Fetch and unpack the distribution (once per version) and write its config."""
+        """Fetch and unpack the distribution (once per version) and write its config. As root, first
+        remove the relocated homes of deleted projects (``relocated.py``)."""
+        if os.geteuid() == 0:
+            relocated.prune()
+        relocated.record_owner(self.home, self.wanted)
         if not (self.es_home / "bin" / "elasticsearch").exists():
             zips = self.home / "zip"
             maven.copy_dependencies(
@@ -191,10 +182,10 @@ class ElasticsearchServer:
     def remove_home(self) -> None:
         """Delete the server's folder (distribution, config, data, logs), for a stack made for a test;
         a home relocated under ``ROOT_HOME`` takes its folder there with it."""
-        shutil.rmtree(self.home, ignore_errors=True)
-        if self.home.parent.parent == ROOT_HOME:
-            with contextlib.suppress(OSError):
-                self.home.parent.rmdir()
+        if self.home.parent.parent == relocated.ROOT_HOME:
+            shutil.rmtree(self.home.parent, ignore_errors=True)
+        else:
+            shutil.rmtree(self.home, ignore_errors=True)
 
     def stop(self) -> bool:
         """Stop Elasticsearch (SIGTERM to the launcher, SIGKILL after a grace period)."""
