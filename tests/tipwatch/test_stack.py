@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import base_settings
 from tipwatch.config import Settings
 from tipwatch.errors import StackError
-from tipwatch.stack import LocalStack
+from tipwatch.stack import LocalStack, relocated
 from tipwatch.stack import kafka as kafka_module
 from tipwatch.stack.java import find_java
 from tipwatch.stack.process import port_open
@@ -53,8 +53,8 @@ def test_up_is_idempotent_and_down_stops_both(private_stack: LocalStack) -> None
     assert statuses["kafka"].rss and statuses["elasticsearch"].rss, "memory is reported"
     kafka_pid = statuses["kafka"].pid
     server = private_stack.elasticsearch
-    if server.home.parent.parent == ROOT_HOME:  # as root: the owner is recorded, so a later install can prune
-        assert (server.home.parent / "owner").read_text().strip() == str(server.wanted)
+    if relocated.is_relocated(server.home):  # as root: the owner is recorded, so a later install can prune
+        assert (server.home.parent / relocated.OWNER_FILE).read_text().strip() == str(server.wanted)
 
     second = private_stack.up()
     assert second.started == {"kafka": False, "elasticsearch": False}
@@ -83,11 +83,12 @@ def test_remove_home_takes_a_relocated_home_and_its_folder(tmp_path: Path) -> No
     server = LocalStack(private_settings(base_settings(), tmp_path / "state")).elasticsearch
     (server.home / "data").mkdir(parents=True)
     (server.home / "data" / "file").write_text("x")
-    relocated = server.home.parent.parent == ROOT_HOME  # as root: tmp_path is not open to the service user
-    assert relocated == (os.geteuid() == 0)
+    moved = server.home.parent.parent == ROOT_HOME  # as root: tmp_path is not open to the service user
+    assert moved == (os.geteuid() == 0)
+    relocated.record_owner(server.home, server.wanted)  # as install() does: the folder holds more than the home
     server.remove_home()
     assert not server.home.exists()
-    if relocated:
+    if moved:
         assert not server.home.parent.exists()
 
 

@@ -32,11 +32,12 @@ def test_only_homes_of_deleted_projects_with_no_running_server_are_removed(tmp_p
     _home(root, "no-owner-recorded")
     _home(root, "still-running", owner=gone, pid=os.getpid())
     _home(root, "relative-owner", owner="deleted/.tipwatch/elasticsearch")
+    (root / "stray-file").write_text("not a home")
 
     assert relocated.stale_homes(root) == [root / "deleted-project"]
     assert relocated.prune(root) == [root / "deleted-project"]
     assert sorted(path.name for path in root.iterdir()) == [
-        "live-project", "no-owner-recorded", "relative-owner", "state-folder-reset", "still-running"]
+        "live-project", "no-owner-recorded", "relative-owner", "state-folder-reset", "still-running", "stray-file"]
     assert relocated.prune(root) == []
 
 
@@ -45,6 +46,25 @@ def test_a_dead_server_pid_does_not_keep_a_home(tmp_path: Path) -> None:
     _home(root, "stopped", owner=str(tmp_path / "deleted" / ".tipwatch" / "elasticsearch"), pid=2 ** 22 + 1)
     assert relocated.prune(root) == [root / "stopped"]
     assert not (root / "stopped").exists()
+
+
+def test_a_home_that_cannot_be_removed_is_named_and_kept_for_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    root, gone = tmp_path / "root", str(tmp_path / "deleted" / ".tipwatch" / "elasticsearch")
+    _home(root, "busy", owner=gone)
+    _home(root, "free", owner=gone)
+    real_rmtree = relocated.shutil.rmtree
+
+    def rmtree(path: Path) -> None:
+        if Path(path).name == "busy":
+            raise PermissionError(13, "Permission denied", str(path))
+        real_rmtree(path)
+
+    monkeypatch.setattr(relocated.shutil, "rmtree", rmtree)
+    with caplog.at_level("WARNING", logger=relocated.__name__):
+        assert relocated.prune(root) == [root / "free"]
+    assert "could not remove the stale Elasticsearch home" in caplog.text and "busy" in caplog.text
+    assert relocated.stale_homes(root) == [root / "busy"], "tried again by the next installation"
 
 
 def test_no_root_folder_means_nothing_to_prune(tmp_path: Path) -> None:
@@ -56,21 +76,20 @@ def test_record_owner_only_for_a_relocated_home(tmp_path: Path) -> None:
     relocated.record_owner(wanted, wanted, root)
     assert not root.exists() and not wanted.parent.exists()
     home = root / "abc" / relocated.HOME_NAME
+    assert relocated.is_relocated(home, root) and not relocated.is_relocated(wanted, root)
     relocated.record_owner(home, wanted, root)
     assert (root / "abc" / relocated.OWNER_FILE).read_text() == f"{wanted}\n"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="homes are relocated only for root")
 def test_home_moves_out_of_a_folder_other_users_cannot_enter(tmp_path: Path) -> None:
-    private, open_ = tmp_path / "private", tmp_path / "open"
+    private = tmp_path / "private"
     private.mkdir(mode=0o700)
-    open_.mkdir()
-    os.chmod(open_, 0o755)
-    os.chmod(tmp_path, 0o755)
     root = tmp_path / "root"
     wanted = private / "project" / ".tipwatch" / "elasticsearch"
     home = relocated.home_for(wanted, root)
     assert home.parent.parent == root and home.name == relocated.HOME_NAME
     assert relocated.home_for(wanted, root) == home, "the same project gets the same home"
-    if all(parent.stat().st_mode & 0o001 for parent in tmp_path.parents):
-        assert relocated.home_for(open_ / "elasticsearch", root) == open_ / "elasticsearch"
+    assert relocated.home_for(wanted.with_name("other"), root) != home, "another project, another home"
+    open_ = Path("/tipwatch-absent-project/.tipwatch/elasticsearch")  # only "/" exists, enterable by all
+    assert relocated.home_for(open_, root) == open_

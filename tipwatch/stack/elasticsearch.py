@@ -40,7 +40,7 @@ class ElasticsearchServer:
         self.data = self.home / "data"
         self.logs = self.home / "logs"
         self.log = self.logs / "console.log"
-        self.pid_file = self.home / "launcher.pid"
+        self.pid_file = self.home / relocated.PID_FILE
         self.server_pid_file = self.logs / "server.pid"
 
     def install(self) -> None:
@@ -182,7 +182,7 @@ class ElasticsearchServer:
     def remove_home(self) -> None:
         """Delete the server's folder (distribution, config, data, logs), for a stack made for a test;
         a home relocated under ``ROOT_HOME`` takes its folder there with it."""
-        if self.home.parent.parent == relocated.ROOT_HOME:
+        if relocated.is_relocated(self.home):
             shutil.rmtree(self.home.parent, ignore_errors=True)
         else:
             shutil.rmtree(self.home, ignore_errors=True)

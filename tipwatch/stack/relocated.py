@@ -39,9 +39,14 @@ def home_for(wanted: Path, root: Path = ROOT_HOME) -> Path:
     return wanted
 
 
+def is_relocated(home: Path, root: Path = ROOT_HOME) -> bool:
+    """True for a home under ``root`` (``home_for`` moved it out of the project)."""
+    return home.parent.parent == root
+
+
 def record_owner(home: Path, wanted: Path, root: Path = ROOT_HOME) -> None:
     """Note in a relocated home's folder which path it stands in for (nothing for a home in the project)."""
-    if home.parent.parent != root:
+    if not is_relocated(home, root):
         return
     home.parent.mkdir(parents=True, exist_ok=True)
     (home.parent / OWNER_FILE).write_text(f"{wanted}\n")
@@ -72,10 +77,16 @@ def stale_homes(root: Path = ROOT_HOME) -> list[Path]:
 
 
 def prune(root: Path = ROOT_HOME) -> list[Path]:
-    """Remove the stale homes under ``root`` (see ``stale_homes``); the folders removed."""
-    removed = stale_homes(root)
-    for folder in removed:
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove the stale homes under ``root`` (see ``stale_homes``); the folders removed. A folder that
+    cannot be removed is named in a warning and left for the next installation."""
+    removed = []
+    for folder in stale_homes(root):
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:
+            log.warning("could not remove the stale Elasticsearch home %s: %s", folder, exc)
+            continue
+        removed.append(folder)
     if removed:
         log.info("removed %d Elasticsearch home(s) under %s whose project folder is gone: %s",
                  len(removed), root, ", ".join(folder.name for folder in removed))
